@@ -1,0 +1,133 @@
+import type {
+  AlertKind,
+  AlertRecord,
+  CertificateProfileRecord,
+  DeviceRecord,
+  EmailProfileRecord,
+  GroupMember,
+  GroupRecord,
+  ProfileState,
+  ProfileStateRecord,
+  UserRecord,
+} from './records.js';
+import type { DevicePlatform } from '../../protocol/admin/platforms.js';
+
+/**
+ * The storage port (Lucia's adapter shape): one async interface that every driver implements
+ * and one contract suite (test/server/store/store.contract.ts) that every driver must pass.
+ * Services depend on this file only, never on a driver. Unique-key clashes surface as
+ * `StoreConflict` so services can turn them into 409s without knowing the database.
+ */
+
+export class StoreConflict extends Error {
+  constructor(readonly constraint: string) {
+    super(`unique constraint ${constraint}`);
+    this.name = 'StoreConflict';
+  }
+}
+
+export interface UserRepository {
+  insert(user: UserRecord): Promise<void>;
+  get(id: string): Promise<UserRecord | undefined>;
+  getByUpn(upn: string): Promise<UserRecord | undefined>;
+  list(): Promise<UserRecord[]>;
+  update(user: UserRecord): Promise<void>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface GroupRepository {
+  insert(group: GroupRecord): Promise<void>;
+  get(id: string): Promise<GroupRecord | undefined>;
+  getByName(name: string): Promise<GroupRecord | undefined>;
+  list(): Promise<GroupRecord[]>;
+  update(group: GroupRecord): Promise<void>;
+  /** Deletes the group with its memberships and deployment targets. */
+  delete(id: string): Promise<boolean>;
+  addMembers(groupId: string, members: readonly GroupMember[]): Promise<void>;
+  removeMembers(groupId: string, members: readonly GroupMember[]): Promise<number>;
+  members(groupId: string): Promise<GroupMember[]>;
+  /** Groups holding the device directly or through its user. */
+  groupsOfDevice(deviceId: string, userId: string | undefined): Promise<string[]>;
+  /** Enrolled devices that are in any of the groups, directly or through their user. */
+  devicesInGroups(groupIds: readonly string[]): Promise<string[]>;
+}
+
+export interface CertificateProfileRepository {
+  insert(profile: CertificateProfileRecord): Promise<void>;
+  get(id: string): Promise<CertificateProfileRecord | undefined>;
+  list(): Promise<CertificateProfileRecord[]>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface EmailProfileRepository {
+  insert(profile: EmailProfileRecord): Promise<void>;
+  get(id: string): Promise<EmailProfileRecord | undefined>;
+  list(): Promise<EmailProfileRecord[]>;
+  update(profile: EmailProfileRecord): Promise<void>;
+  delete(id: string): Promise<boolean>;
+  /** Email profiles that reference a certificate profile (identity or signing). */
+  referencing(certificateProfileId: string): Promise<string[]>;
+}
+
+export interface DeploymentRepository {
+  groupsOf(profileId: string): Promise<string[]>;
+  /** Replaces the profile's deployment with exactly these groups. */
+  set(profileId: string, groupIds: readonly string[]): Promise<void>;
+  /** Every (profile, group) pair: the input of the desired-state function. */
+  all(): Promise<{ profileId: string; groupId: string }[]>;
+}
+
+export interface DeviceRepository {
+  insert(device: DeviceRecord): Promise<void>;
+  get(id: string): Promise<DeviceRecord | undefined>;
+  getByHardwareId(platform: DevicePlatform, hardwareId: string): Promise<DeviceRecord | undefined>;
+  list(filter?: { platform?: DevicePlatform; userId?: string; status?: DeviceRecord['status'] }): Promise<DeviceRecord[]>;
+  update(device: DeviceRecord): Promise<void>;
+}
+
+export interface ProfileStateRepository {
+  upsert(state: ProfileStateRecord): Promise<void>;
+  get(deviceId: string, profileId: string): Promise<ProfileStateRecord | undefined>;
+  forDevice(deviceId: string): Promise<ProfileStateRecord[]>;
+  forProfile(profileId: string): Promise<ProfileStateRecord[]>;
+  /** Counts per profile and state: the status overview. */
+  counts(): Promise<{ profileId: string; state: ProfileState; count: number }[]>;
+  delete(deviceId: string, profileId: string): Promise<void>;
+}
+
+export interface AlertFilter {
+  deviceId?: string;
+  profileId?: string;
+  kind?: AlertKind;
+  /** true: only unresolved alerts. */
+  active?: boolean;
+}
+
+export interface AlertRepository {
+  insert(alert: AlertRecord): Promise<void>;
+  list(filter?: AlertFilter): Promise<AlertRecord[]>;
+  /** Marks matching active alerts resolved; returns how many. */
+  resolve(filter: AlertFilter, at: string): Promise<number>;
+}
+
+/** The repositories, as seen inside or outside a transaction. */
+export interface Repositories {
+  users: UserRepository;
+  groups: GroupRepository;
+  certificateProfiles: CertificateProfileRepository;
+  emailProfiles: EmailProfileRepository;
+  deployments: DeploymentRepository;
+  devices: DeviceRepository;
+  profileStates: ProfileStateRepository;
+  alerts: AlertRepository;
+}
+
+export interface Store extends Repositories {
+  /**
+   * Runs `work` with repositories bound to one transaction: all its writes land or none do.
+   * While it runs, other callers' operations wait, so they never see half of it. Inside, use
+   * only the `tx` repositories (calling the outer store would wait for itself).
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,104 @@
+/**
+ * Numbered schema migrations. A migration is never edited once it has shipped: add the next
+ * number instead. Each runs in its own transaction together with its row in schema_migrations.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'directory, profiles, deployments, devices, states, alerts',
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        upn TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        primary_smtp TEXT NOT NULL,
+        username TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE user_groups (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        description TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE group_members (
+        group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+        member_kind TEXT NOT NULL CHECK (member_kind IN ('user', 'device')),
+        member_id TEXT NOT NULL,
+        PRIMARY KEY (group_id, member_kind, member_id)
+      );
+      CREATE INDEX group_members_by_member ON group_members (member_kind, member_id);
+      CREATE TABLE certificate_profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        kind TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE email_profiles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        platform TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        ever_deployed INTEGER NOT NULL DEFAULT 0,
+        identity_certificate_profile_id TEXT,
+        signing_certificate_profile_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE deployments (
+        profile_id TEXT NOT NULL REFERENCES email_profiles(id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+        PRIMARY KEY (profile_id, group_id)
+      );
+      CREATE INDEX deployments_by_group ON deployments (group_id);
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        hardware_id TEXT NOT NULL,
+        user_id TEXT,
+        name TEXT,
+        model TEXT,
+        os_version TEXT,
+        serial_number TEXT,
+        status TEXT NOT NULL,
+        enrolled_at TEXT NOT NULL,
+        unenrolled_at TEXT,
+        last_seen_at TEXT,
+        UNIQUE (platform, hardware_id)
+      );
+      CREATE INDEX devices_by_user ON devices (user_id);
+      -- No foreign key to email_profiles: a deleted profile's states stay as history
+      -- (the device reports 'removed' for it after the deletion).
+      CREATE TABLE profile_states (
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        profile_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        detail TEXT,
+        profile_version INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (device_id, profile_id)
+      );
+      CREATE INDEX profile_states_by_profile ON profile_states (profile_id, state);
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        device_id TEXT,
+        profile_id TEXT,
+        message TEXT NOT NULL,
+        details TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        resolved_at TEXT
+      );
+      CREATE INDEX alerts_by_device ON alerts (device_id, resolved_at);
+    `,
+  },
+];

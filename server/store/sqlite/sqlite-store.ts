@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+import type { Repositories, Store } from '../port.js';
+import { openDatabase, TransactionGate, type Exec } from './connection.js';
+import { sqliteAlerts } from './repositories/alerts.js';
+import { sqliteCertificateProfiles } from './repositories/certificate-profiles.js';
+import { sqliteDeployments } from './repositories/deployments.js';
+import { sqliteDevices } from './repositories/devices.js';
+import { sqliteEmailProfiles } from './repositories/email-profiles.js';
+import { sqliteGroups } from './repositories/groups.js';
+import { sqliteProfileStates } from './repositories/profile-states.js';
+import { sqliteUsers } from './repositories/users.js';
+
+function repositories(db: Database.Database, exec: Exec): Repositories {
+  return {
+    users: sqliteUsers(db, exec),
+    groups: sqliteGroups(db, exec),
+    certificateProfiles: sqliteCertificateProfiles(db, exec),
+    emailProfiles: sqliteEmailProfiles(db, exec),
+    deployments: sqliteDeployments(db, exec),
+    devices: sqliteDevices(db, exec),
+    profileStates: sqliteProfileStates(db, exec),
+    alerts: sqliteAlerts(db, exec),
+  };
+}
+
+/** The default store: one better-sqlite3 file (`:memory:` for throwaway stores), WAL, migrated on open. */
+export function createSqliteStore(file: string): Store {
+  const db = openDatabase(file);
+  const gate = new TransactionGate();
+  const outside = repositories(db, gate.outside);
+  const inside = repositories(db, gate.inside);
+  let closed = false;
+  return {
+    ...outside,
+    transaction: (work) =>
+      gate.exclusive(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await work(inside);
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    close: () =>
+      gate.exclusive(async () => {
+        if (closed) return;
+        closed = true;
+        db.close();
+      }),
+  };
+}

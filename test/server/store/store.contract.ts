@@ -1,0 +1,177 @@
+import { beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { StoreConflict, type Store } from '../../../server/store/port.js';
+import type { DeviceRecord, EmailProfileRecord } from '../../../server/store/records.js';
+
+/**
+ * The behaviour every Store driver must have (Lucia's adapter-test pattern). A driver's own test
+ * file calls this with a factory for a fresh, empty store.
+ */
+export function storeContract(driver: string, makeStore: () => Promise<Store>): void {
+  describe(`Store contract: ${driver}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const t = '2026-01-01T00:00:00.000Z';
+    const alice = { id: 'u1', upn: 'alice@contoso.com', primarySmtp: 'alice@contoso.com', username: 'alice', createdAt: t };
+    const device = (id: string, userId?: string, status: DeviceRecord['status'] = 'enrolled'): DeviceRecord => ({
+      id,
+      platform: 'ios',
+      hardwareId: `hw-${id}`,
+      ...(userId ? { userId } : {}),
+      status,
+      enrolledAt: t,
+    });
+    const profile = (id: string, name: string): EmailProfileRecord => ({
+      id,
+      definition: {
+        platform: 'ios',
+        name,
+        host: 'mail.contoso.com',
+        accountName: 'Corp',
+        usernameSource: 'userPrincipalName',
+        emailSource: 'primarySmtpAddress',
+        daysToSync: 7,
+        useSsl: true,
+        authMethod: 'certificate',
+        identityCertificateProfileId: 'c1',
+      },
+      version: 1,
+      everDeployed: false,
+      createdAt: t,
+      updatedAt: t,
+    });
+
+    it('stores users and refuses a second user with the same UPN in any letter case', async () => {
+      await store.users.insert(alice);
+      expect(await store.users.get('u1')).toEqual(alice);
+      expect(await store.users.getByUpn('ALICE@contoso.com')).toEqual(alice);
+      await expect(store.users.insert({ ...alice, id: 'u2', upn: 'Alice@Contoso.com' })).rejects.toBeInstanceOf(StoreConflict);
+      await store.users.update({ ...alice, username: 'alice2' });
+      expect((await store.users.get('u1'))?.username).toBe('alice2');
+      expect(await store.users.delete('u1')).toBe(true);
+      expect(await store.users.delete('u1')).toBe(false);
+      expect(await store.users.list()).toEqual([]);
+    });
+
+    it('resolves group membership directly and through the device user', async () => {
+      await store.users.insert(alice);
+      await store.devices.insert(device('d1', 'u1'));
+      await store.devices.insert(device('d2'));
+      await store.devices.insert(device('d3', 'u1', 'unenrolled'));
+      await store.groups.insert({ id: 'g1', name: 'sales', createdAt: t });
+      await store.groups.insert({ id: 'g2', name: 'devices', description: 'loose devices', createdAt: t });
+      await expect(store.groups.insert({ id: 'g3', name: 'SALES', createdAt: t })).rejects.toBeInstanceOf(StoreConflict);
+      await store.groups.addMembers('g1', [{ kind: 'user', id: 'u1' }]);
+      await store.groups.addMembers('g2', [{ kind: 'device', id: 'd2' }, { kind: 'device', id: 'd2' }]);
+      expect(await store.groups.members('g2')).toEqual([{ kind: 'device', id: 'd2' }]);
+      expect(await store.groups.groupsOfDevice('d1', 'u1')).toEqual(['g1']);
+      expect(await store.groups.groupsOfDevice('d2', undefined)).toEqual(['g2']);
+      expect(await store.groups.devicesInGroups(['g1', 'g2'])).toEqual(['d1', 'd2']);
+      expect(await store.groups.devicesInGroups([])).toEqual([]);
+      expect(await store.groups.removeMembers('g1', [{ kind: 'user', id: 'u1' }, { kind: 'user', id: 'nobody' }])).toBe(1);
+      expect(await store.groups.devicesInGroups(['g1'])).toEqual([]);
+      expect(await store.groups.delete('g2')).toBe(true);
+      expect(await store.groups.groupsOfDevice('d2', undefined)).toEqual([]);
+    });
+
+    it('keeps email profiles, their certificate references and deployments', async () => {
+      await store.emailProfiles.insert(profile('p1', 'Corp mail'));
+      await expect(store.emailProfiles.insert(profile('p2', 'corp MAIL'))).rejects.toBeInstanceOf(StoreConflict);
+      expect(await store.emailProfiles.referencing('c1')).toEqual(['p1']);
+      const p = (await store.emailProfiles.get('p1'))!;
+      expect(p).toEqual(profile('p1', 'Corp mail'));
+      await store.emailProfiles.update({ ...p, version: 2, everDeployed: true });
+      expect(await store.emailProfiles.get('p1')).toMatchObject({ version: 2, everDeployed: true });
+      await store.groups.insert({ id: 'g1', name: 'sales', createdAt: t });
+      await store.groups.insert({ id: 'g2', name: 'ops', createdAt: t });
+      await store.deployments.set('p1', ['g2', 'g1', 'g1']);
+      expect(await store.deployments.groupsOf('p1')).toEqual(['g1', 'g2']);
+      await store.deployments.set('p1', ['g2']);
+      expect(await store.deployments.all()).toEqual([{ profileId: 'p1', groupId: 'g2' }]);
+      await store.groups.delete('g2');
+      expect(await store.deployments.groupsOf('p1')).toEqual([]);
+      await store.deployments.set('p1', ['g1']);
+      expect(await store.emailProfiles.delete('p1')).toBe(true);
+      expect(await store.deployments.all()).toEqual([]);
+    });
+
+    it('finds devices by platform identifier and filters lists', async () => {
+      await store.devices.insert(device('d1', 'u1'));
+      await expect(store.devices.insert({ ...device('d9'), hardwareId: 'hw-d1' })).rejects.toBeInstanceOf(StoreConflict);
+      expect(await store.devices.getByHardwareId('ios', 'hw-d1')).toEqual(device('d1', 'u1'));
+      expect(await store.devices.getByHardwareId('windows10', 'hw-d1')).toBeUndefined();
+      await store.devices.update({ ...device('d1', 'u1'), lastSeenAt: t, osVersion: '18.1' });
+      expect(await store.devices.get('d1')).toMatchObject({ lastSeenAt: t, osVersion: '18.1' });
+      expect(await store.devices.list({ userId: 'u1' })).toHaveLength(1);
+      expect(await store.devices.list({ platform: 'windows10' })).toEqual([]);
+    });
+
+    it('upserts profile states and counts them per profile', async () => {
+      await store.devices.insert(device('d1'));
+      await store.devices.insert(device('d2'));
+      await store.profileStates.upsert({ deviceId: 'd1', profileId: 'p1', state: 'pending', profileVersion: 1, updatedAt: t });
+      await store.profileStates.upsert({ deviceId: 'd2', profileId: 'p1', state: 'blocked', detail: 'x', profileVersion: 1, updatedAt: t });
+      await store.profileStates.upsert({ deviceId: 'd1', profileId: 'p1', state: 'installed', profileVersion: 1, updatedAt: t });
+      expect(await store.profileStates.get('d1', 'p1')).toEqual({ deviceId: 'd1', profileId: 'p1', state: 'installed', profileVersion: 1, updatedAt: t });
+      expect(await store.profileStates.counts()).toEqual([
+        { profileId: 'p1', state: 'blocked', count: 1 },
+        { profileId: 'p1', state: 'installed', count: 1 },
+      ]);
+      expect((await store.profileStates.forProfile('p1')).map((s) => s.deviceId)).toEqual(['d1', 'd2']);
+      await store.profileStates.delete('d2', 'p1');
+      expect(await store.profileStates.forDevice('d2')).toEqual([]);
+    });
+
+    it('lists and resolves alerts by filter', async () => {
+      const a = { kind: 'duplicateAccount' as const, message: 'm', details: { email: 'a@b.c' }, createdAt: t };
+      await store.alerts.insert({ ...a, id: 'a1', deviceId: 'd1', profileId: 'p1' });
+      await store.alerts.insert({ ...a, id: 'a2', deviceId: 'd2', profileId: 'p1' });
+      expect((await store.alerts.list({ deviceId: 'd1' })).map((x) => x.id)).toEqual(['a1']);
+      expect(await store.alerts.resolve({ deviceId: 'd1' }, '2026-01-02T00:00:00.000Z')).toBe(1);
+      expect((await store.alerts.list({ active: true })).map((x) => x.id)).toEqual(['a2']);
+      expect((await store.alerts.list({ active: false }))[0]).toMatchObject({ id: 'a1', resolvedAt: '2026-01-02T00:00:00.000Z', details: { email: 'a@b.c' } });
+    });
+
+    it('applies all writes of a transaction or none of them', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.users.insert(alice);
+          await tx.groups.insert({ id: 'g1', name: 'sales', createdAt: t });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.users.list()).toEqual([]);
+      expect(await store.groups.list()).toEqual([]);
+      const n = await store.transaction(async (tx) => {
+        await tx.users.insert(alice);
+        await tx.groups.insert({ id: 'g1', name: 'sales', createdAt: t });
+        return 2;
+      });
+      expect(n).toBe(2);
+      expect(await store.groups.list()).toHaveLength(1);
+    });
+
+    it('makes other callers wait while a transaction is open, so they never see half of it', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const tx = store.transaction(async (repos) => {
+        await repos.users.insert(alice);
+        await gate;
+        await repos.groups.insert({ id: 'g1', name: 'sales', createdAt: t });
+      });
+      const seen = store.groups.list();
+      let settled = false;
+      void seen.then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(settled).toBe(false);
+      release();
+      await tx;
+      expect(await seen).toHaveLength(1);
+    });
+  });
+}
