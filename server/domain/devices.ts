@@ -1,0 +1,50 @@
+import { DEVICE_PLATFORMS, type DevicePlatform } from '../../protocol/admin/platforms.js';
+import { MdmlabError, notFound } from '../errors/mdmlab-error.js';
+import type { AlertRecord, DeviceRecord, ProfileStateRecord } from '../store/records.js';
+import { complianceOf, type Compliance } from './compliance.js';
+import type { DomainContext } from './context.js';
+
+export interface DeviceView extends DeviceRecord {
+  userUpn?: string;
+  compliance: Compliance;
+  profiles: (ProfileStateRecord & { profileName?: string })[];
+  alerts: AlertRecord[];
+}
+
+/** Devices appear when a platform enrolls them; this is the read side the admin API shows. */
+export class DeviceService {
+  constructor(private readonly ctx: DomainContext) {}
+
+  async list(query: { platform?: string; userId?: string; status?: string }): Promise<(DeviceRecord & { compliance: Compliance })[]> {
+    if (query.platform !== undefined && !(DEVICE_PLATFORMS as readonly string[]).includes(query.platform)) {
+      throw new MdmlabError('invalidQuery', `platform must be one of ${DEVICE_PLATFORMS.join(', ')}`, 'platform');
+    }
+    if (query.status !== undefined && query.status !== 'enrolled' && query.status !== 'unenrolled') {
+      throw new MdmlabError('invalidQuery', 'status must be enrolled or unenrolled', 'status');
+    }
+    const devices = await this.ctx.store.devices.list({
+      ...(query.platform ? { platform: query.platform as DevicePlatform } : {}),
+      ...(query.userId ? { userId: query.userId } : {}),
+      ...(query.status ? { status: query.status as DeviceRecord['status'] } : {}),
+    });
+    return Promise.all(
+      devices.map(async (d) => ({ ...d, compliance: complianceOf((await this.ctx.store.profileStates.forDevice(d.id)).map((s) => s.state)) })),
+    );
+  }
+
+  async get(id: string): Promise<DeviceView> {
+    const { store } = this.ctx;
+    const device = await store.devices.get(id);
+    if (!device) throw notFound('device', id);
+    const states = await store.profileStates.forDevice(id);
+    const names = new Map((await store.emailProfiles.list()).map((p) => [p.id, p.definition.name]));
+    const user = device.userId ? await store.users.get(device.userId) : undefined;
+    return {
+      ...device,
+      ...(user ? { userUpn: user.upn } : {}),
+      compliance: complianceOf(states.map((s) => s.state)),
+      profiles: states.map((s) => ({ ...s, ...(names.has(s.profileId) ? { profileName: names.get(s.profileId)! } : {}) })),
+      alerts: await store.alerts.list({ deviceId: id, active: true }),
+    };
+  }
+}

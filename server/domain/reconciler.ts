@@ -1,0 +1,106 @@
+import type { DevicePlatform } from '../../protocol/admin/platforms.js';
+import type { Repositories } from '../store/port.js';
+import type { DeviceRecord, EmailProfileRecord, ProfileStateRecord } from '../store/records.js';
+import { desiredProfiles } from './desired-state.js';
+
+/**
+ * How a platform's protocol carries profiles to its devices (Apple MDM commands, OMA-DM, the
+ * Android channel). The reconciler decides *what* must change; a channel decides *how*.
+ */
+export interface PlatformChannel {
+  readonly platforms: readonly DevicePlatform[];
+  /** Queue what brings the profile (at its current version) onto the device. */
+  install(tx: Repositories, device: DeviceRecord, profile: EmailProfileRecord, at: string): Promise<void>;
+  /**
+   * Queue what takes the profile off the device. `awaitConfirmation`: the state stays until the
+   * device confirms (the channel then records `removed`); `removed`: nothing to wait for, the
+   * profile is off; `forget`: it never reached the device (a queued install was cancelled).
+   */
+  remove(tx: Repositories, device: DeviceRecord, state: ProfileStateRecord, at: string): Promise<'awaitConfirmation' | 'removed' | 'forget'>;
+  /** After the transaction commits: wake the devices (push) so they fetch what was queued. */
+  wake(devices: readonly DeviceRecord[]): Promise<void>;
+}
+
+export interface ReconcileResult {
+  /** Devices with newly queued work, to be woken after commit. */
+  toWake: DeviceRecord[];
+}
+
+const ON_DEVICE: ReadonlySet<ProfileStateRecord['state']> = new Set(['installed', 'pending', 'blocked', 'failed', 'waitingForApp']);
+
+/**
+ * Compares what each device should carry with what it last reported and queues the difference
+ * through the device's platform channel. Runs inside the caller's transaction, so a deployment
+ * change and the commands it causes land together.
+ */
+export class Reconciler {
+  private readonly channels = new Map<DevicePlatform, PlatformChannel>();
+
+  register(channel: PlatformChannel): void {
+    for (const p of channel.platforms) this.channels.set(p, channel);
+  }
+
+  channelFor(platform: DevicePlatform): PlatformChannel | undefined {
+    return this.channels.get(platform);
+  }
+
+  async reconcile(tx: Repositories, deviceIds: Iterable<string>, at: string): Promise<ReconcileResult> {
+    const ids = [...new Set(deviceIds)];
+    if (ids.length === 0) return { toWake: [] };
+    const profiles = new Map((await tx.emailProfiles.list()).map((p) => [p.id, p]));
+    const deployments = await tx.deployments.all();
+    const profileView = new Map([...profiles].map(([id, p]) => [id, { platform: p.definition.platform, version: p.version }]));
+    const toWake: DeviceRecord[] = [];
+    for (const id of ids) {
+      const device = await tx.devices.get(id);
+      if (!device || device.status !== 'enrolled') continue;
+      const channel = this.channels.get(device.platform);
+      if (!channel) continue;
+      const groups = await tx.groups.groupsOfDevice(device.id, device.userId);
+      const desired = desiredProfiles({ device, deviceGroups: groups, deployments, profiles: profileView });
+      const current = new Map((await tx.profileStates.forDevice(device.id)).map((s) => [s.profileId, s]));
+      let queued = false;
+      for (const want of desired) {
+        const have = current.get(want.profileId);
+        current.delete(want.profileId);
+        if (!want.applicable) {
+          if (have?.state !== 'notApplicable') {
+            await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'notApplicable', profileVersion: want.version, updatedAt: at });
+          }
+          continue;
+        }
+        const stale = !have || have.state === 'removed' || have.state === 'notApplicable' || have.profileVersion < want.version;
+        if (!stale) continue;
+        await channel.install(tx, device, profiles.get(want.profileId)!, at);
+        await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'pending', profileVersion: want.version, updatedAt: at });
+        queued = true;
+      }
+      for (const left of current.values()) {
+        if (left.state === 'notApplicable') {
+          await tx.profileStates.delete(device.id, left.profileId);
+          continue;
+        }
+        if (!ON_DEVICE.has(left.state)) continue;
+        // Whatever the device still shows about a profile it no longer gets is moot now.
+        await tx.alerts.resolve({ deviceId: device.id, profileId: left.profileId }, at);
+        const outcome = await channel.remove(tx, device, left, at);
+        if (outcome === 'forget') await tx.profileStates.delete(device.id, left.profileId);
+        else if (outcome === 'removed') await tx.profileStates.upsert({ ...left, state: 'removed', updatedAt: at });
+        else queued = true;
+      }
+      if (queued) toWake.push(device);
+    }
+    return { toWake };
+  }
+
+  /** Wakes devices grouped by channel; a failed push only delays (devices also poll). */
+  async wake(devices: readonly DeviceRecord[]): Promise<void> {
+    const byChannel = new Map<PlatformChannel, DeviceRecord[]>();
+    for (const d of devices) {
+      const c = this.channels.get(d.platform);
+      if (!c) continue;
+      byChannel.set(c, [...(byChannel.get(c) ?? []), d]);
+    }
+    await Promise.allSettled([...byChannel].map(([c, list]) => c.wake(list)));
+  }
+}

@@ -1,0 +1,35 @@
+import { AlertService } from './alerts.js';
+import { CertificateProfileService } from './certificate-profiles.js';
+import type { DomainContext } from './context.js';
+import { DeploymentService } from './deployments.js';
+import { DeviceService } from './devices.js';
+import { EmailProfileService } from './email-profiles.js';
+import { GroupService } from './groups.js';
+import { Reconciler } from './reconciler.js';
+import { StatusService } from './status.js';
+import { UserService } from './users.js';
+
+/** The domain services of the admin side, wired over one context and one reconciler. */
+export interface AdminServices {
+  users: UserService;
+  groups: GroupService;
+  certificateProfiles: CertificateProfileService;
+  emailProfiles: EmailProfileService;
+  deployments: DeploymentService;
+  devices: DeviceService;
+  status: StatusService;
+  alerts: AlertService;
+}
+
+export function createAdminServices(ctx: DomainContext, reconciler: Reconciler): AdminServices {
+  return {
+    users: new UserService(ctx),
+    groups: new GroupService(ctx, reconciler),
+    certificateProfiles: new CertificateProfileService(ctx),
+    emailProfiles: new EmailProfileService(ctx, reconciler),
+    deployments: new DeploymentService(ctx, reconciler),
+    devices: new DeviceService(ctx),
+    status: new StatusService(ctx),
+    alerts: new AlertService(ctx),
+  };
+}

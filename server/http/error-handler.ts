@@ -1,0 +1,27 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
+import { MdmlabError } from '../errors/mdmlab-error.js';
+
+export function sendError(res: Response, code: ErrorCode, message?: string, field?: string): void {
+  res.status(ERRORS[code].status).json({ error: { code, message: message ?? ERRORS[code].message, ...(field ? { field } : {}) } });
+}
+
+/**
+ * The one place admin-API errors become HTTP: catalogue errors keep their status; body-parser
+ * failures become invalidJson/payloadTooLarge; anything else is logged and answered as a bare
+ * internalError (no stack, no message from inside ever leaves the server).
+ */
+export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof MdmlabError) return sendError(res, err.code, err.message, err.field);
+    const type = typeof err === 'object' && err !== null && 'type' in err ? (err as { type: unknown }).type : undefined;
+    if (type === 'entity.too.large') return sendError(res, 'payloadTooLarge');
+    if (type === 'entity.parse.failed') return sendError(res, 'invalidJson', `the body is not valid JSON: ${(err as Error).message}`);
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 'unsupportedMediaType', (err as Error).message);
+    if (type === 'request.aborted') return;
+    log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error in admin API');
+    sendError(res, 'internalError');
+  };
+}

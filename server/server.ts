@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { resolveAdminToken } from './admin-token.js';
+import type { ServerConfig } from './config.js';
+import { randomId, type DomainContext } from './domain/context.js';
+import { Reconciler } from './domain/reconciler.js';
+import { createAdminServices, type AdminServices } from './domain/services.js';
+import { createApp } from './http/app.js';
+import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
+import type { Store } from './store/port.js';
+import { createSqliteStore } from './store/sqlite/sqlite-store.js';
+import { packageVersion } from './version.js';
+
+export interface RunningServer {
+  /** Base URL devices and clients use. */
+  url: string;
+  port: number;
+  adminToken: string;
+  identity: ServerIdentity;
+  store: Store;
+  services: AdminServices;
+  log: Logger;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: data folder, certificates, store, services, HTTP(S) listener. */
+export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const configuredHost = config.baseUrl ? new URL(config.baseUrl).hostname : undefined;
+  const identity = await loadOrCreateIdentity(dataDir, configuredHost ? [configuredHost] : []);
+  const admin = resolveAdminToken(dataDir, config.adminToken ?? process.env.MDMLAB_ADMIN_TOKEN);
+  const store = createSqliteStore(join(dataDir, 'mdmlab.db'));
+
+  const ctx: DomainContext = { store, now: () => new Date(), newId: randomId, log };
+  const reconciler = new Reconciler();
+  const services = createAdminServices(ctx, reconciler);
+  let baseUrl = config.baseUrl?.replace(/\/$/, '') ?? '';
+  const app = createApp({
+    services,
+    identity,
+    adminToken: admin.token,
+    log,
+    version: packageVersion(),
+    baseUrl: () => baseUrl,
+    bodyLimit: config.bodyLimit,
+  });
+
+  const server = config.tls ? https.createServer({ cert: identity.tls.certPem, key: identity.tls.keyPem }, app) : http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  if (!baseUrl) baseUrl = `${config.tls ? 'https' : 'http'}://localhost:${port}`;
+  log.info({ url: baseUrl, dataDir, adminToken: admin.source === 'env' ? 'from MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info('shutting down: finishing in-flight requests');
+      const done = new Promise<void>((ok) => server.close(() => ok()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceSeconds * 1000);
+      force.unref();
+      await done;
+      clearTimeout(force);
+      await store.close();
+      log.info('stopped');
+    })());
+
+  return { url: baseUrl, port, adminToken: admin.token, identity, store, services, log, close };
+}
