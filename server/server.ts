@@ -69,10 +69,13 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     (closing ??= (async () => {
       log.info('shutting down: finishing in-flight requests');
       const done = new Promise<void>((ok) => server.close(() => ok()));
-      server.closeIdleConnections();
+      // Keep-alive connections become idle once their in-flight request is answered: close them
+      // as they do, so shutdown takes as long as the slowest request, not the keep-alive timeout.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceSeconds * 1000);
       force.unref();
       await done;
+      clearInterval(sweep);
       clearTimeout(force);
       await store.close();
       log.info('stopped');

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import express from 'express';
+import { pino } from 'pino';
+import { startTestServer, type TestServer } from '../../../helpers/server.js';
+import { adminApiRouter } from '../../../../server/http/admin/router.js';
+import { ERRORS } from '../../../../server/errors/catalogue.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+/** Every route the express router really mounts, as "METHOD /path/{param}". */
+function mountedRoutes(): string[] {
+  const router = adminApiRouter({
+    services: server.services,
+    adminToken: 't',
+    bodyLimit: '1kb',
+    version: '0',
+    baseUrl: () => 'http://x',
+    log: pino({ level: 'silent' }),
+  }) as unknown as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  const out: string[] = [];
+  for (const layer of router.stack) {
+    if (!layer.route) continue;
+    for (const [method, on] of Object.entries(layer.route.methods)) {
+      if (on && method !== '_all') out.push(`${method.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+    }
+  }
+  return out.sort();
+}
+
+describe('openapi.json', () => {
+  it('is served without a token and describes every mounted route, and nothing else', async () => {
+    const doc = (await request(server.url).get('/api/v1/openapi.json').expect(200)).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const documented: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(ops)) documented.push(`${method.toUpperCase()} ${path}`);
+    }
+    const mounted = mountedRoutes();
+    expect(mounted.length).toBeGreaterThan(20);
+    expect(documented.sort()).toEqual(mounted);
+  });
+
+  it('documents request bodies (the email profile body per platform) and every catalogue code', async () => {
+    const doc = (await request(server.url).get('/api/v1/openapi.json').expect(200)).body;
+    const create = doc.paths['/email-profiles'].post.requestBody.content['application/json'].schema;
+    expect(create.oneOf).toHaveLength(6);
+    const windows = create.oneOf.find((s: { properties: { platform: { enum: string[] } } }) => s.properties.platform.enum[0] === 'windows10');
+    expect(Object.keys(windows.properties)).not.toContain('authMethod');
+    expect(windows.additionalProperties).toBe(false);
+    for (const code of Object.keys(ERRORS)) expect(doc.info.description).toContain(code);
+  });
+
+  it('has a well-formed operation for each route', async () => {
+    const doc = (await request(server.url).get('/api/v1/openapi.json').expect(200)).body;
+    const ids = new Set<string>();
+    for (const ops of Object.values(doc.paths as Record<string, Record<string, { operationId: string; summary: string; responses: object }>>)) {
+      for (const op of Object.values(ops)) {
+        expect(op.summary.length).toBeGreaterThan(3);
+        expect(ids.has(op.operationId)).toBe(false);
+        ids.add(op.operationId);
+        expect(Object.keys(op.responses).length).toBeGreaterThan(1);
+      }
+    }
+  });
+});
+
