@@ -1,4 +1,9 @@
 import type {
+  AppleDeviceRecord,
+  CommandRecord,
+  EnrollmentTokenRecord,
+  IssuedCertificateRecord,
+  ScepChallengeRecord,
   AlertKind,
   AlertRecord,
   CertificateProfileRecord,
@@ -110,6 +115,58 @@ export interface AlertRepository {
   resolve(filter: AlertFilter, at: string): Promise<number>;
 }
 
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface EnrollmentTokenRepository {
+  insert(token: EnrollmentTokenRecord): Promise<void>;
+  get(token: string): Promise<EnrollmentTokenRecord | undefined>;
+  markUsed(token: string, at: string): Promise<void>;
+}
+
+export interface ScepChallengeRepository {
+  insert(challenge: ScepChallengeRecord): Promise<void>;
+  get(challenge: string): Promise<ScepChallengeRecord | undefined>;
+  /** Spends an unspent challenge; false when it was already spent (a replay). */
+  spend(challenge: string, at: string): Promise<boolean>;
+  /** Drops expired challenges, spent or not. */
+  deleteExpired(before: string): Promise<number>;
+}
+
+export interface IssuedCertificateRepository {
+  insert(cert: IssuedCertificateRecord): Promise<void>;
+  getByFingerprint(fingerprintSha256: string): Promise<IssuedCertificateRecord | undefined>;
+  forDevice(deviceId: string): Promise<IssuedCertificateRecord[]>;
+}
+
+export interface AppleDeviceRepository {
+  upsert(device: AppleDeviceRecord): Promise<void>;
+  getByUdid(udid: string): Promise<AppleDeviceRecord | undefined>;
+  getByDevice(deviceId: string): Promise<AppleDeviceRecord | undefined>;
+}
+
+export interface CommandRepository {
+  /** Appends to the device's queue (after everything already queued at the same priority). */
+  enqueue(command: Omit<CommandRecord, 'status' | 'notNowCount' | 'sentAt'>): Promise<void>;
+  get(uuid: string): Promise<CommandRecord | undefined>;
+  /**
+   * The command to hand out next: the oldest queued or sent-but-unanswered, by priority. With
+   * `skipNotNow`, commands the device answered NotNow are left for a later poll (Apple's rule:
+   * after a NotNow the device re-polls on its own only if nothing else is sent).
+   */
+  next(deviceId: string, opts: { skipNotNow: boolean }): Promise<CommandRecord | undefined>;
+  markSent(uuid: string, at: string): Promise<void>;
+  markNotNow(uuid: string): Promise<void>;
+  /** Removes an answered or cancelled command. */
+  delete(uuid: string): Promise<boolean>;
+  forDevice(deviceId: string): Promise<CommandRecord[]>;
+  deleteForDevice(deviceId: string): Promise<number>;
+  /** Commands still waiting for devices, fleet-wide. */
+  countPending(): Promise<number>;
+}
+
 /** The repositories, as seen inside or outside a transaction. */
 export interface Repositories {
   users: UserRepository;
@@ -120,6 +177,12 @@ export interface Repositories {
   devices: DeviceRepository;
   profileStates: ProfileStateRepository;
   alerts: AlertRepository;
+  settings: SettingsRepository;
+  enrollmentTokens: EnrollmentTokenRepository;
+  scepChallenges: ScepChallengeRepository;
+  issuedCertificates: IssuedCertificateRepository;
+  appleDevices: AppleDeviceRepository;
+  commands: CommandRepository;
 }
 
 export interface Store extends Repositories {

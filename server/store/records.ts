@@ -99,3 +99,73 @@ export interface AlertRecord {
   createdAt: string;
   resolvedAt?: string;
 }
+
+export interface EnrollmentTokenRecord {
+  token: string;
+  userId: string;
+  platform: DevicePlatform;
+  createdAt: string;
+  expiresAt: string;
+  /** A reusable token enrolls any number of devices of the user (fleet runs); else one. */
+  reusable: boolean;
+  usedAt?: string;
+}
+
+export type ChallengePurpose = 'enrollment' | 'certificateProfile';
+
+/** A one-time SCEP challenge password (RFC 8894 §2.3): spent by the first request that uses it. */
+export interface ScepChallengeRecord {
+  challenge: string;
+  purpose: ChallengePurpose;
+  enrollmentToken?: string;
+  userId?: string;
+  deviceId?: string;
+  certificateProfileId?: string;
+  createdAt: string;
+  expiresAt: string;
+  spentAt?: string;
+}
+
+export interface IssuedCertificateRecord {
+  serial: string;
+  fingerprintSha256: string;
+  subject: string;
+  purpose: ChallengePurpose;
+  challenge: string;
+  userId?: string;
+  deviceId?: string;
+  certificateProfileId?: string;
+  issuedAt: string;
+  notAfter: string;
+}
+
+/** The Apple side of an enrolled device (notes/apple.md §2.2–2.3). */
+export interface AppleDeviceRecord {
+  deviceId: string;
+  udid: string;
+  /** SHA-256 of the identity certificate bound at Authenticate; later requests must present it. */
+  identityFingerprint: string;
+  topic: string;
+  pushMagic?: string;
+  /** Hex of the APNs token. */
+  pushToken?: string;
+  unlockToken?: string;
+  tokenUpdateCount: number;
+  authenticatedAt: string;
+}
+
+/** A queued MDM command. Answered commands are deleted (their outcome lives in profile states). */
+export interface CommandRecord {
+  uuid: string;
+  deviceId: string;
+  requestType: string;
+  /** The command as sent: an XML plist. */
+  body: string;
+  profileId?: string;
+  profileVersion?: number;
+  status: 'queued' | 'sent' | 'notNow';
+  priority: number;
+  createdAt: string;
+  sentAt?: string;
+  notNowCount: number;
+}

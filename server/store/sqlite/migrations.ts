@@ -101,4 +101,76 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alerts_by_device ON alerts (device_id, resolved_at);
     `,
   },
+  {
+    version: 2,
+    name: 'enrollment, SCEP, Apple channel, command queue, server settings',
+    sql: `
+      CREATE TABLE server_settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE enrollment_tokens (
+        token TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        platform TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        reusable INTEGER NOT NULL DEFAULT 0,
+        used_at TEXT
+      );
+      -- One-time SCEP challenges: for enrollment identities and for certificate profiles.
+      CREATE TABLE scep_challenges (
+        challenge TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('enrollment', 'certificateProfile')),
+        enrollment_token TEXT,
+        user_id TEXT,
+        device_id TEXT,
+        certificate_profile_id TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        spent_at TEXT
+      );
+      CREATE TABLE issued_certificates (
+        serial TEXT PRIMARY KEY,
+        fingerprint_sha256 TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        purpose TEXT NOT NULL,
+        challenge TEXT NOT NULL,
+        user_id TEXT,
+        device_id TEXT,
+        certificate_profile_id TEXT,
+        issued_at TEXT NOT NULL,
+        not_after TEXT NOT NULL
+      );
+      -- The Apple side of a device: its identity certificate (bound at Authenticate) and push data.
+      CREATE TABLE apple_devices (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        udid TEXT NOT NULL UNIQUE,
+        identity_fingerprint TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        push_magic TEXT,
+        push_token TEXT,
+        unlock_token TEXT,
+        token_update_count INTEGER NOT NULL DEFAULT 0,
+        authenticated_at TEXT NOT NULL
+      );
+      CREATE INDEX apple_devices_by_identity ON apple_devices (identity_fingerprint);
+      -- Per-device command queue (NanoMDM's shape): next = oldest queued, by priority then age.
+      CREATE TABLE commands (
+        uuid TEXT PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        request_type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        profile_id TEXT,
+        profile_version INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'notNow')),
+        priority INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        not_now_count INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX commands_by_device ON commands (device_id, status, priority DESC, seq);
+    `,
+  },
 ];

@@ -2,6 +2,9 @@ import type Database from 'better-sqlite3';
 import type { Repositories, Store } from '../port.js';
 import { openDatabase, TransactionGate, type Exec } from './connection.js';
 import { sqliteAlerts } from './repositories/alerts.js';
+import { sqliteAppleDevices, sqliteCommands } from './repositories/apple.js';
+import { sqliteEnrollmentTokens, sqliteIssuedCertificates, sqliteScepChallenges } from './repositories/enrollment.js';
+import { sqliteSettings } from './repositories/settings.js';
 import { sqliteCertificateProfiles } from './repositories/certificate-profiles.js';
 import { sqliteDeployments } from './repositories/deployments.js';
 import { sqliteDevices } from './repositories/devices.js';
@@ -20,6 +23,12 @@ function repositories(db: Database.Database, exec: Exec): Repositories {
     devices: sqliteDevices(db, exec),
     profileStates: sqliteProfileStates(db, exec),
     alerts: sqliteAlerts(db, exec),
+    settings: sqliteSettings(db, exec),
+    enrollmentTokens: sqliteEnrollmentTokens(db, exec),
+    scepChallenges: sqliteScepChallenges(db, exec),
+    issuedCertificates: sqliteIssuedCertificates(db, exec),
+    appleDevices: sqliteAppleDevices(db, exec),
+    commands: sqliteCommands(db, exec),
   };
 }
 

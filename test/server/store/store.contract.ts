@@ -137,6 +137,61 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect((await store.alerts.list({ active: false }))[0]).toMatchObject({ id: 'a1', resolvedAt: '2026-01-02T00:00:00.000Z', details: { email: 'a@b.c' } });
     });
 
+    it('keeps settings, enrollment tokens and spends SCEP challenges once', async () => {
+      expect(await store.settings.get('topic')).toBeUndefined();
+      await store.settings.set('topic', 'a');
+      await store.settings.set('topic', 'b');
+      expect(await store.settings.get('topic')).toBe('b');
+      await store.enrollmentTokens.insert({ token: 'tok', userId: 'u1', platform: 'ios', createdAt: t, expiresAt: t, reusable: false });
+      await store.enrollmentTokens.markUsed('tok', '2026-01-02T00:00:00.000Z');
+      await store.enrollmentTokens.markUsed('tok', '2026-01-03T00:00:00.000Z');
+      expect(await store.enrollmentTokens.get('tok')).toMatchObject({ reusable: false, usedAt: '2026-01-02T00:00:00.000Z' });
+      await store.scepChallenges.insert({ challenge: 'c1', purpose: 'enrollment', enrollmentToken: 'tok', userId: 'u1', createdAt: t, expiresAt: '2026-01-05T00:00:00.000Z' });
+      expect(await store.scepChallenges.spend('c1', t)).toBe(true);
+      expect(await store.scepChallenges.spend('c1', t)).toBe(false);
+      expect(await store.scepChallenges.spend('nope', t)).toBe(false);
+      expect(await store.scepChallenges.get('c1')).toMatchObject({ purpose: 'enrollment', spentAt: t, userId: 'u1' });
+      expect(await store.scepChallenges.deleteExpired('2026-01-06T00:00:00.000Z')).toBe(1);
+      expect(await store.scepChallenges.get('c1')).toBeUndefined();
+    });
+
+    it('records issued certificates and the Apple side of devices', async () => {
+      await store.devices.insert(device('d1'));
+      const cert = { serial: '01', fingerprintSha256: 'fp', subject: 'CN=x', purpose: 'enrollment' as const, challenge: 'c', userId: 'u1', deviceId: 'd1', issuedAt: t, notAfter: t };
+      await store.issuedCertificates.insert(cert);
+      await expect(store.issuedCertificates.insert({ ...cert, serial: '02' })).rejects.toBeInstanceOf(StoreConflict);
+      expect(await store.issuedCertificates.getByFingerprint('fp')).toEqual(cert);
+      expect(await store.issuedCertificates.forDevice('d1')).toEqual([cert]);
+      const apple = { deviceId: 'd1', udid: 'UDID-1', identityFingerprint: 'fp', topic: 'com.apple.mgmt.x', tokenUpdateCount: 0, authenticatedAt: t };
+      await store.appleDevices.upsert(apple);
+      await store.appleDevices.upsert({ ...apple, pushMagic: 'pm', pushToken: 'ab', tokenUpdateCount: 1 });
+      expect(await store.appleDevices.getByUdid('UDID-1')).toEqual({ ...apple, pushMagic: 'pm', pushToken: 'ab', tokenUpdateCount: 1 });
+      expect(await store.appleDevices.getByDevice('d1')).toMatchObject({ udid: 'UDID-1' });
+    });
+
+    it('queues commands per device by priority then age, with NotNow skipping', async () => {
+      await store.devices.insert(device('d1'));
+      await store.devices.insert(device('d2'));
+      const cmd = (uuid: string, deviceId = 'd1', priority = 0) => ({ uuid, deviceId, requestType: 'InstallProfile', body: '<plist/>', priority, createdAt: t });
+      await store.commands.enqueue(cmd('a'));
+      await store.commands.enqueue(cmd('b'));
+      await store.commands.enqueue(cmd('x', 'd2'));
+      await store.commands.enqueue({ ...cmd('urgent', 'd1', 5), profileId: 'p1', profileVersion: 2 });
+      expect(await store.commands.countPending()).toBe(4);
+      expect((await store.commands.next('d1', { skipNotNow: false }))?.uuid).toBe('urgent');
+      await store.commands.markSent('urgent', t);
+      expect(await store.commands.get('urgent')).toMatchObject({ status: 'sent', sentAt: t, profileId: 'p1', profileVersion: 2 });
+      await store.commands.markNotNow('urgent');
+      expect((await store.commands.next('d1', { skipNotNow: true }))?.uuid).toBe('a');
+      expect((await store.commands.next('d1', { skipNotNow: false }))?.uuid).toBe('urgent');
+      expect((await store.commands.get('urgent'))?.notNowCount).toBe(1);
+      expect(await store.commands.delete('urgent')).toBe(true);
+      expect((await store.commands.forDevice('d1')).map((c) => c.uuid)).toEqual(['a', 'b']);
+      expect(await store.commands.deleteForDevice('d1')).toBe(2);
+      expect(await store.commands.next('d1', { skipNotNow: false })).toBeUndefined();
+      expect(await store.commands.countPending()).toBe(1);
+    });
+
     it('applies all writes of a transaction or none of them', async () => {
       await expect(
         store.transaction(async (tx) => {

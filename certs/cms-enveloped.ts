@@ -1,0 +1,171 @@
+/**
+ * CMS EnvelopedData (RFC 5652 §6) with KeyTransRecipientInfo and RSAES-PKCS1-v1_5 key transport,
+ * the form iOS, micromdm/scep and certmonger use for the SCEP pkcsPKIEnvelope (RFC 8894 §3.2.2).
+ * Content ciphers: AES-CBC (RFC 3565) and 3DES-CBC (RFC 3370 §5.1, still sent by older clients).
+ */
+import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
+import { cipherFromOid, cipherInfo, readAlgorithmIdentifier, type ContentCipher } from './algorithms.js';
+import { certificatePublicKey, parseCertificate, type CertificateInfo } from './certificate.js';
+import {
+  issuerAndSerialNumber,
+  readCertificateReference,
+  referencesCertificate,
+  unwrapContentInfo,
+  wrapContentInfo,
+  type CertificateReference,
+} from './cms-common.js';
+import {
+  children,
+  contentOf,
+  expectTag,
+  integer,
+  isContext,
+  NULL,
+  octetString,
+  octetsOf,
+  oid,
+  readOid,
+  seq,
+  setOf,
+  Tag,
+  tlv,
+  type Tlv,
+} from './der.js';
+import { CertsError } from './errors.js';
+import { OID } from './oids.js';
+import { rsaPkcs1Decrypt, rsaPkcs1Encrypt } from './rsa-pkcs1.js';
+
+/** Options of envelope. */
+export interface EnvelopeOptions {
+  /** Default aes-256-cbc. */
+  cipher?: ContentCipher;
+  /** Inner content type; default id-data. */
+  contentType?: string;
+}
+
+/** 3DES keys carry odd parity in the low bit of each byte (FIPS 46-3); some decoders check it. */
+function setDesParity(key: Buffer): Buffer {
+  for (let i = 0; i < key.length; i++) {
+    let b = key[i]! & 0xfe;
+    let ones = 0;
+    for (let v = b; v; v >>= 1) ones += v & 1;
+    if (ones % 2 === 0) b |= 1;
+    key[i] = b;
+  }
+  return key;
+}
+
+/** Encrypt `content` to one or more recipient certificates (RFC 5652 §6.1, §6.2.1). */
+export function envelope(content: Buffer, recipientCertDer: Buffer | Buffer[], opts: EnvelopeOptions = {}): Buffer {
+  const cipher = opts.cipher ?? 'aes-256-cbc';
+  const info = cipherInfo(cipher);
+  const cek = randomBytes(info.keyLength);
+  if (cipher === 'des-ede3-cbc') setDesParity(cek);
+  const iv = randomBytes(info.ivLength);
+  const c = createCipheriv(cipher, cek, iv); // PKCS#7 padding as RFC 5652 §6.3 requires
+  const encrypted = Buffer.concat([c.update(content), c.final()]);
+  const recipients = (Array.isArray(recipientCertDer) ? recipientCertDer : [recipientCertDer]).map((der) => {
+    const cert = parseCertificate(der);
+    return seq(
+      integer(0), // version 0: rid is issuerAndSerialNumber
+      issuerAndSerialNumber(cert),
+      seq(oid(OID.rsaEncryption), NULL),
+      octetString(rsaPkcs1Encrypt(certificatePublicKey(cert), cek)),
+    );
+  });
+  const envelopedData = seq(
+    integer(0), // no originatorInfo, only v0 KeyTransRecipientInfo, no unprotectedAttrs (§6.1)
+    setOf(recipients),
+    seq(oid(opts.contentType ?? OID.data), seq(oid(info.oid), octetString(iv)), tlv(0x80, encrypted)),
+  );
+  return wrapContentInfo(OID.envelopedData, envelopedData);
+}
+
+interface KeyTransRecipient {
+  rid: CertificateReference;
+  keyEncryptionAlgorithm: string;
+  encryptedKey: Buffer;
+}
+
+interface ParsedEnvelope {
+  recipients: KeyTransRecipient[];
+  contentType: string;
+  cipher: ContentCipher;
+  iv: Buffer;
+  encryptedContent: Buffer;
+}
+
+function parseEnvelope(der: Buffer): ParsedEnvelope {
+  try {
+    const ed = unwrapContentInfo(der, OID.envelopedData, 'EnvelopedData');
+    const parts = children(expectTag(ed, Tag.SEQUENCE, 'EnvelopedData'));
+    let i = 1;
+    if (isContext(parts[i], 0)) i++; // originatorInfo
+    const recipients: KeyTransRecipient[] = [];
+    for (const ri of children(expectTag(parts[i++], Tag.SET, 'recipientInfos'))) {
+      if (ri.tag !== Tag.SEQUENCE) continue; // kari/kekri/pwri/ori: not for an RSA key holder
+      const [, ridT, algT, keyT] = children(ri);
+      recipients.push({
+        rid: readCertificateReference(ridT),
+        keyEncryptionAlgorithm: readAlgorithmIdentifier(algT, 'keyEncryptionAlgorithm').oid,
+        encryptedKey: octetsOf(expectTag(keyT, Tag.OCTET_STRING, 'encryptedKey')),
+      });
+    }
+    const [typeT, algT, encT] = children(expectTag(parts[i], Tag.SEQUENCE, 'encryptedContentInfo'));
+    const alg = readAlgorithmIdentifier(algT, 'contentEncryptionAlgorithm');
+    const cipher = cipherFromOid(alg.oid);
+    if (!alg.params || alg.params.tag !== Tag.OCTET_STRING) throw new CertsError('badCms', 'content-encryption IV missing');
+    if (!isContext(encT, 0)) throw new CertsError('badCms', 'encryptedContent missing');
+    return {
+      recipients,
+      contentType: readOid(expectTag(typeT, Tag.OID, 'contentType')),
+      cipher,
+      iv: contentOf(alg.params),
+      encryptedContent: encT.constructed ? Buffer.concat(children(encT).map((s: Tlv) => octetsOf(s))) : contentOf(encT),
+    };
+  } catch (err) {
+    if (err instanceof CertsError && err.code !== 'badDer') throw err;
+    throw new CertsError('badCms', `malformed EnvelopedData: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function decryptContent(p: ParsedEnvelope, cek: Buffer): Buffer {
+  const info = cipherInfo(p.cipher);
+  if (cek.length !== info.keyLength || p.iv.length !== info.ivLength) {
+    throw new CertsError('badPadding', `content key/IV size does not fit ${p.cipher}`);
+  }
+  try {
+    const d = createDecipheriv(p.cipher, cek, p.iv);
+    return Buffer.concat([d.update(p.encryptedContent), d.final()]);
+  } catch (err) {
+    throw new CertsError('badPadding', `content decryption failed: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * Decrypt an EnvelopedData with our RSA private key (RFC 5652 §6.2.1, §6.3). With `recipientCertDer`
+ * only the matching RecipientInfo is tried (notForUs if none); without it each one is tried.
+ */
+export function openEnvelope(der: Buffer, recipientPrivateKey: KeyObject, recipientCertDer?: Buffer): Buffer {
+  const p = parseEnvelope(der);
+  let candidates = p.recipients;
+  if (recipientCertDer) {
+    const cert: CertificateInfo = parseCertificate(recipientCertDer);
+    candidates = candidates.filter((r) => referencesCertificate(r.rid, cert));
+  }
+  if (candidates.length === 0) throw new CertsError('notForUs', 'no KeyTransRecipientInfo for our certificate');
+  let lastError: CertsError | undefined;
+  for (const r of candidates) {
+    if (r.keyEncryptionAlgorithm !== OID.rsaEncryption) {
+      lastError = new CertsError('unsupportedAlgorithm', `key transport ${r.keyEncryptionAlgorithm} not supported`);
+      continue;
+    }
+    try {
+      return decryptContent(p, rsaPkcs1Decrypt(recipientPrivateKey, r.encryptedKey));
+    } catch (err) {
+      if (!(err instanceof CertsError)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError ?? new CertsError('notForUs', 'no recipient could be decrypted');
+}
