@@ -169,3 +169,8 @@ export function openEnvelope(der: Buffer, recipientPrivateKey: KeyObject, recipi
   }
   throw lastError ?? new CertsError('notForUs', 'no recipient could be decrypted');
 }
+
+/** The content cipher an EnvelopedData was made with (a SCEP CA answers in the client's cipher). */
+export function envelopeCipher(der: Buffer): ContentCipher {
+  return parseEnvelope(der).cipher;
+}

@@ -3,13 +3,18 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { resolveAdminToken } from './admin-token.js';
 import type { ServerConfig } from './config.js';
 import { randomId, type DomainContext } from './domain/context.js';
 import { Reconciler } from './domain/reconciler.js';
 import { createAdminServices, type AdminServices } from './domain/services.js';
+import { createAppleModule } from './apple/apple-module.js';
+import { loadOrCreateTopic } from './apple/topic.js';
 import { createApp } from './http/app.js';
+import { pushRouter } from './http/push-router.js';
+import { PushGateway } from './push/gateway.js';
 import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
 import type { Store } from './store/port.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -23,6 +28,9 @@ export interface RunningServer {
   identity: ServerIdentity;
   store: Store;
   services: AdminServices;
+  push: PushGateway;
+  /** The express app, for tests that inspect what is mounted. */
+  app: Express;
   log: Logger;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
@@ -41,6 +49,8 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
   const reconciler = new Reconciler();
   const services = createAdminServices(ctx, reconciler);
   let baseUrl = config.baseUrl?.replace(/\/$/, '') ?? '';
+  const push = new PushGateway(log);
+  const apple = createAppleModule({ ...ctx, ca: identity.ca, topic: await loadOrCreateTopic(store), baseUrl: () => baseUrl, push, reconciler });
   const app = createApp({
     services,
     identity,
@@ -49,10 +59,13 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     version: packageVersion(),
     baseUrl: () => baseUrl,
     bodyLimit: config.bodyLimit,
+    mounts: [...apple.mounts, { path: '/push', router: pushRouter(push, push.defaultTtlSeconds) }],
+    adminRoutes: apple.adminRoutes,
   });
 
   const server = config.tls ? https.createServer({ cert: identity.tls.certPem, key: identity.tls.keyPem }, app) : http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  push.attach(server, '/push');
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(config.port, config.host, () => {
@@ -69,6 +82,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     (closing ??= (async () => {
       log.info('shutting down: finishing in-flight requests');
       const done = new Promise<void>((ok) => server.close(() => ok()));
+      push.close();
       // Keep-alive connections become idle once their in-flight request is answered: close them
       // as they do, so shutdown takes as long as the slowest request, not the keep-alive timeout.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
@@ -81,5 +95,5 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       log.info('stopped');
     })());
 
-  return { url: baseUrl, port, adminToken: admin.token, identity, store, services, log, close };
+  return { url: baseUrl, port, adminToken: admin.token, identity, store, services, push, app, log, close };
 }

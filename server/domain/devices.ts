@@ -9,6 +9,9 @@ export interface DeviceView extends DeviceRecord {
   compliance: Compliance;
   profiles: (ProfileStateRecord & { profileName?: string })[];
   alerts: AlertRecord[];
+  pendingCommands: number;
+  /** Apple devices: the UDID and what the device last listed as installed (ProfileList). */
+  apple?: { udid: string; topic: string; pushToken?: string; installedProfiles?: { identifier: string; uuid: string; displayName?: string; managed?: boolean }[] };
 }
 
 /** Devices appear when a platform enrolls them; this is the read side the admin API shows. */
@@ -45,6 +48,21 @@ export class DeviceService {
       compliance: complianceOf(states.map((s) => s.state)),
       profiles: states.map((s) => ({ ...s, ...(names.has(s.profileId) ? { profileName: names.get(s.profileId)! } : {}) })),
       alerts: await store.alerts.list({ deviceId: id, active: true }),
+      pendingCommands: (await store.commands.forDevice(id)).length,
+      ...(await this.appleView(id)),
+    };
+  }
+
+  private async appleView(id: string): Promise<Pick<DeviceView, 'apple'>> {
+    const a = await this.ctx.store.appleDevices.getByDevice(id);
+    if (!a) return {};
+    return {
+      apple: {
+        udid: a.udid,
+        topic: a.topic,
+        ...(a.pushToken ? { pushToken: a.pushToken } : {}),
+        ...(a.profileList ? { installedProfiles: a.profileList } : {}),
+      },
     };
   }
 }

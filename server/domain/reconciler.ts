@@ -44,7 +44,11 @@ export class Reconciler {
     return this.channels.get(platform);
   }
 
-  async reconcile(tx: Repositories, deviceIds: Iterable<string>, at: string): Promise<ReconcileResult> {
+  /**
+   * `retry`: states to treat as out of date, e.g. a device checking in again retries what it
+   * blocked or failed earlier (the user may have removed the clashing account since).
+   */
+  async reconcile(tx: Repositories, deviceIds: Iterable<string>, at: string, opts: { retry?: readonly ProfileStateRecord['state'][] } = {}): Promise<ReconcileResult> {
     const ids = [...new Set(deviceIds)];
     if (ids.length === 0) return { toWake: [] };
     const profiles = new Map((await tx.emailProfiles.list()).map((p) => [p.id, p]));
@@ -69,7 +73,12 @@ export class Reconciler {
           }
           continue;
         }
-        const stale = !have || have.state === 'removed' || have.state === 'notApplicable' || have.profileVersion < want.version;
+        const stale =
+          !have ||
+          have.state === 'removed' ||
+          have.state === 'notApplicable' ||
+          have.profileVersion < want.version ||
+          (opts.retry ?? []).includes(have.state);
         if (!stale) continue;
         await channel.install(tx, device, profiles.get(want.profileId)!, at);
         await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'pending', profileVersion: want.version, updatedAt: at });

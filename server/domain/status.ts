@@ -15,6 +15,8 @@ export interface StatusOverview {
   profiles: ProfileStatus[];
   devices: { enrolled: number; compliant: number; nonCompliant: number };
   activeAlerts: number;
+  /** Commands queued or sent and not yet answered, fleet-wide: 0 means nothing is in flight. */
+  pendingCommands: number;
 }
 
 const zero = (): Record<ProfileState, number> => Object.fromEntries(PROFILE_STATES.map((s) => [s, 0])) as Record<ProfileState, number>;
@@ -49,6 +51,7 @@ export class StatusService {
       })),
       devices: { enrolled: devices.length, compliant: devices.length - nonCompliant, nonCompliant },
       activeAlerts: (await store.alerts.list({ active: true })).length,
+      pendingCommands: await store.commands.countPending(),
     };
   }
 }

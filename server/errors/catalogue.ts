@@ -19,6 +19,8 @@ export const ERRORS = {
   unknownMember: { status: 400, message: 'a referenced user, device or group does not exist' },
   invalidQuery: { status: 400, message: 'a query parameter has a wrong value' },
   platformImmutable: { status: 400, message: 'the platform of a profile cannot change' },
+  platformNotSupported: { status: 400, message: 'this platform cannot enroll yet' },
+  deviceNotEnrolled: { status: 409, message: 'the device is not enrolled' },
   // 401 / 404 / 405 / 409 / 413 / 415
   unauthorized: { status: 401, message: 'a valid bearer token is required' },
   notFound: { status: 404, message: 'no such resource' },
@@ -39,3 +41,27 @@ export type ErrorCode = keyof typeof ERRORS;
 export function statusOf(code: ErrorCode): number {
   return ERRORS[code].status;
 }
+
+/**
+ * Errors of the device-facing protocols (Apple MDM, SCEP, the push gateway). They answer in the
+ * protocol's own form: a status and a short text/plain reason. Never 401 on the MDM endpoints:
+ * a real device unenrolls on 401 (notes/apple.md §2.1), so authentication failures are 400/403.
+ */
+export const PROTOCOL_ERRORS = {
+  wrongContentType: { status: 415, message: 'wrong Content-Type for this endpoint' },
+  bodyTooLarge: { status: 413, message: 'the body is larger than the limit' },
+  emptyBody: { status: 400, message: 'the body is empty' },
+  malformedMessage: { status: 400, message: 'the message is not a valid property list of the expected shape' },
+  unknownMessageType: { status: 400, message: 'unsupported MessageType' },
+  missingSignature: { status: 400, message: 'the Mdm-Signature header is missing' },
+  badSignature: { status: 400, message: 'the Mdm-Signature does not verify over the body' },
+  untrustedCertificate: { status: 403, message: 'the signing certificate was not issued by this server for device identity' },
+  identityMismatch: { status: 403, message: 'the signing certificate belongs to another enrollment' },
+  unknownDevice: { status: 403, message: 'the device has not authenticated' },
+  enrollmentTokenInvalid: { status: 403, message: 'the enrollment token is unknown, expired or already used' },
+  badScepRequest: { status: 400, message: 'the SCEP request is malformed' },
+  unknownScepOperation: { status: 400, message: 'unknown SCEP operation' },
+  badPushRequest: { status: 400, message: 'BadDeviceToken' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ProtocolErrorCode = keyof typeof PROTOCOL_ERRORS;

@@ -145,6 +145,7 @@ export interface AppleDeviceRepository {
   upsert(device: AppleDeviceRecord): Promise<void>;
   getByUdid(udid: string): Promise<AppleDeviceRecord | undefined>;
   getByDevice(deviceId: string): Promise<AppleDeviceRecord | undefined>;
+  getByIdentity(fingerprintSha256: string): Promise<AppleDeviceRecord | undefined>;
 }
 
 export interface CommandRepository {

@@ -152,6 +152,8 @@ export interface AppleDeviceRecord {
   unlockToken?: string;
   tokenUpdateCount: number;
   authenticatedAt: string;
+  /** The device's last answer to ProfileList: what it says it has installed. */
+  profileList?: { identifier: string; uuid: string; displayName?: string; managed?: boolean }[];
 }
 
 /** A queued MDM command. Answered commands are deleted (their outcome lives in profile states). */

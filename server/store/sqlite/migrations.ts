@@ -152,7 +152,8 @@ export const MIGRATIONS: readonly Migration[] = [
         push_token TEXT,
         unlock_token TEXT,
         token_update_count INTEGER NOT NULL DEFAULT 0,
-        authenticated_at TEXT NOT NULL
+        authenticated_at TEXT NOT NULL,
+        profile_list TEXT
       );
       CREATE INDEX apple_devices_by_identity ON apple_devices (identity_fingerprint);
       -- Per-device command queue (NanoMDM's shape): next = oldest queued, by priority then age.

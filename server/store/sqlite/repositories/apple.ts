@@ -14,6 +14,7 @@ interface AppleRow {
   unlock_token: string | null;
   token_update_count: number;
   authenticated_at: string;
+  profile_list: string | null;
 }
 const toApple = (r: AppleRow): AppleDeviceRecord =>
   compact({
@@ -26,25 +27,35 @@ const toApple = (r: AppleRow): AppleDeviceRecord =>
     unlockToken: opt(r.unlock_token),
     tokenUpdateCount: r.token_update_count,
     authenticatedAt: r.authenticated_at,
+    profileList: r.profile_list === null ? undefined : (JSON.parse(r.profile_list) as AppleDeviceRecord['profileList']),
   });
 
 export function sqliteAppleDevices(db: Database.Database, exec: Exec): AppleDeviceRepository {
   const upsert = db.prepare(
-    `INSERT INTO apple_devices (device_id, udid, identity_fingerprint, topic, push_magic, push_token, unlock_token, token_update_count, authenticated_at)
-     VALUES (@deviceId, @udid, @identityFingerprint, @topic, @pushMagic, @pushToken, @unlockToken, @tokenUpdateCount, @authenticatedAt)
+    `INSERT INTO apple_devices (device_id, udid, identity_fingerprint, topic, push_magic, push_token, unlock_token, token_update_count, authenticated_at, profile_list)
+     VALUES (@deviceId, @udid, @identityFingerprint, @topic, @pushMagic, @pushToken, @unlockToken, @tokenUpdateCount, @authenticatedAt, @profileList)
      ON CONFLICT (device_id) DO UPDATE SET udid = excluded.udid, identity_fingerprint = excluded.identity_fingerprint,
        topic = excluded.topic, push_magic = excluded.push_magic, push_token = excluded.push_token, unlock_token = excluded.unlock_token,
-       token_update_count = excluded.token_update_count, authenticated_at = excluded.authenticated_at`,
+       token_update_count = excluded.token_update_count, authenticated_at = excluded.authenticated_at,
+       profile_list = excluded.profile_list`,
   );
   const byUdid = db.prepare<[string], AppleRow>('SELECT * FROM apple_devices WHERE udid = ?');
   const byDevice = db.prepare<[string], AppleRow>('SELECT * FROM apple_devices WHERE device_id = ?');
+  const byIdentity = db.prepare<[string], AppleRow>('SELECT * FROM apple_devices WHERE identity_fingerprint = ?');
   return {
     upsert: (a) =>
       exec(() =>
-        void guarded(() => upsert.run({ ...a, pushMagic: a.pushMagic ?? null, pushToken: a.pushToken ?? null, unlockToken: a.unlockToken ?? null })),
+        void guarded(() => upsert.run({
+            ...a,
+            pushMagic: a.pushMagic ?? null,
+            pushToken: a.pushToken ?? null,
+            unlockToken: a.unlockToken ?? null,
+            profileList: a.profileList ? JSON.stringify(a.profileList) : null,
+          })),
       ),
     getByUdid: (udid) => exec(() => { const r = byUdid.get(udid); return r && toApple(r); }),
     getByDevice: (id) => exec(() => { const r = byDevice.get(id); return r && toApple(r); }),
+    getByIdentity: (fp) => exec(() => { const r = byIdentity.get(fp); return r && toApple(r); }),
   };
 }
 

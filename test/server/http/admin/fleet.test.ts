@@ -16,7 +16,7 @@ afterAll(() => server.stop());
 describe('devices, status and alerts', () => {
   it('lists nothing before any platform enrolls a device', async () => {
     expect((await server.api.get('/devices').expect(200)).body).toEqual([]);
-    expect((await server.api.get('/status').expect(200)).body).toEqual({ profiles: [], devices: { enrolled: 0, compliant: 0, nonCompliant: 0 }, activeAlerts: 0 });
+    expect((await server.api.get('/status').expect(200)).body).toEqual({ profiles: [], devices: { enrolled: 0, compliant: 0, nonCompliant: 0 }, activeAlerts: 0, pendingCommands: 0 });
     expect((await server.api.get('/alerts').expect(200)).body).toEqual([]);
   });
 

@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import express from 'express';
-import { pino } from 'pino';
 import { startTestServer, type TestServer } from '../../../helpers/server.js';
-import { adminApiRouter } from '../../../../server/http/admin/router.js';
 import { ERRORS } from '../../../../server/errors/catalogue.js';
 
 let server: TestServer;
@@ -12,18 +9,19 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/** Every route the express router really mounts, as "METHOD /path/{param}". */
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: Layer[] };
+  matchers?: ((path: string) => unknown)[];
+}
+
+/** Every route the running app really mounts under /api/v1, as "METHOD /path/{param}". */
 function mountedRoutes(): string[] {
-  const router = adminApiRouter({
-    services: server.services,
-    adminToken: 't',
-    bodyLimit: '1kb',
-    version: '0',
-    baseUrl: () => 'http://x',
-    log: pino({ level: 'silent' }),
-  }) as unknown as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  const appRouter = (server.app as unknown as { router: { stack: Layer[] } }).router;
+  const admin = appRouter.stack.find((l) => l.handle?.stack && l.matchers?.some((m) => m('/api/v1/users')));
+  if (!admin?.handle?.stack) throw new Error('admin router not found under /api/v1');
   const out: string[] = [];
-  for (const layer of router.stack) {
+  for (const layer of admin.handle.stack) {
     if (!layer.route) continue;
     for (const [method, on] of Object.entries(layer.route.methods)) {
       if (on && method !== '_all') out.push(`${method.toUpperCase()} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);

@@ -1,0 +1,141 @@
+import { accountIdentityFor } from '../../protocol/admin/account-identity.js';
+import type { CommandReport } from '../../protocol/apple/command-report.js';
+import { ProtocolError } from '../errors/protocol-error.js';
+import type { Repositories } from '../store/port.js';
+import type { CommandRecord, DeviceRecord } from '../store/records.js';
+import type { AppleContext } from './apple-context.js';
+import type { DeviceIdentity } from './device-identity.js';
+import { boundDevice } from './enrollment-binding.js';
+import { installProfileOutcome, removeProfileOutcome, type ProfileOutcome } from './report-outcome.js';
+
+/**
+ * The command loop (notes/apple.md §2.4): a device reports Idle or the result of the last command
+ * and gets the next one, or an empty answer when nothing waits. Results update profile states and
+ * alerts; the answered command leaves the queue. An Idle check-in also retries profiles the device
+ * blocked or failed before, which is how a user's "remove the manual account, then check in" ends
+ * with the managed profile installed.
+ */
+export class CommandService {
+  constructor(private readonly ctx: AppleContext) {}
+
+  /** Returns the next command body (an XML plist) or undefined for an empty 200. */
+  async handle(report: CommandReport, identity: DeviceIdentity): Promise<string | undefined> {
+    const at = this.ctx.now().toISOString();
+    const { body, toWake } = await this.ctx.store.transaction(async (tx) => {
+      const { device } = await boundDevice(tx, report.UDID, identity);
+      if (device.status !== 'enrolled') throw new ProtocolError('unknownDevice', `device ${report.UDID} is not enrolled`);
+      let toWake: DeviceRecord[] = [];
+      if (report.Status === 'Idle') {
+        const states = await tx.profileStates.forDevice(device.id);
+        if (states.some((s) => s.state === 'blocked' || s.state === 'failed')) {
+          toWake = (await this.ctx.reconciler.reconcile(tx, [device.id], at, { retry: ['blocked', 'failed'] })).toWake;
+        }
+      } else {
+        await this.recordResult(tx, device, report, at);
+      }
+      const next = await tx.commands.next(device.id, { skipNotNow: report.Status === 'NotNow' });
+      if (next) await tx.commands.markSent(next.uuid, at);
+      await tx.devices.update({ ...device, lastSeenAt: at });
+      return { body: next?.body, toWake: toWake.filter((d) => d.id !== device.id) };
+    });
+    await this.ctx.reconciler.wake(toWake);
+    return body;
+  }
+
+  private async recordResult(tx: Repositories, device: DeviceRecord, report: CommandReport, at: string): Promise<void> {
+    const uuid = report.CommandUUID!;
+    const command = await tx.commands.get(uuid);
+    const log = this.ctx.log.child({ deviceId: device.id, commandUuid: uuid });
+    if (!command || command.deviceId !== device.id) {
+      log.warn({ status: report.Status }, 'result for a command this device does not have: ignored');
+      return;
+    }
+    if (report.Status === 'NotNow') {
+      // The device keeps nothing; the command stays queued and goes out again later (notes §2.4).
+      await tx.commands.markNotNow(uuid);
+      log.info({ requestType: command.requestType }, 'NotNow');
+      return;
+    }
+    await tx.commands.delete(uuid);
+    log.info({ requestType: command.requestType, status: report.Status }, 'command answered');
+    if (command.requestType === 'ProfileList' && report.Status === 'Acknowledged') {
+      const apple = await tx.appleDevices.getByDevice(device.id);
+      if (apple) {
+        await tx.appleDevices.upsert({
+          ...apple,
+          profileList: (report.ProfileList ?? []).map((p) => ({
+            identifier: p.PayloadIdentifier,
+            uuid: p.PayloadUUID ?? '',
+            ...(p.PayloadDisplayName ? { displayName: p.PayloadDisplayName } : {}),
+            ...(p.IsManaged !== undefined ? { managed: p.IsManaged } : {}),
+          })),
+        });
+      }
+      return;
+    }
+    const outcome =
+      command.requestType === 'InstallProfile' ? installProfileOutcome(report) : command.requestType === 'RemoveProfile' ? removeProfileOutcome(report) : undefined;
+    if (outcome && command.profileId) await this.applyOutcome(tx, device, command, outcome, at);
+  }
+
+  private async applyOutcome(tx: Repositories, device: DeviceRecord, command: CommandRecord, outcome: ProfileOutcome, at: string): Promise<void> {
+    const profileId = command.profileId!;
+    const current = await tx.profileStates.get(device.id, profileId);
+    // A result about an older version than the one now on its way changes nothing.
+    if (!current || (command.profileVersion !== undefined && command.profileVersion < current.profileVersion)) return;
+    if (command.requestType === 'RemoveProfile' && outcome.state === 'removed') {
+      const deployedAgain = (await tx.commands.forDevice(device.id)).some((c) => c.profileId === profileId && c.requestType === 'InstallProfile');
+      if (deployedAgain) return;
+    }
+    await tx.profileStates.upsert({
+      deviceId: device.id,
+      profileId,
+      state: outcome.state,
+      ...('detail' in outcome ? { detail: outcome.detail } : {}),
+      profileVersion: current.profileVersion,
+      updatedAt: at,
+    });
+    if (outcome.state === 'installed' || outcome.state === 'removed') {
+      await tx.alerts.resolve({ deviceId: device.id, profileId }, at);
+    } else if (outcome.state === 'blocked') {
+      await this.raiseDuplicateAccount(tx, device, profileId, outcome.detail, at);
+    }
+  }
+
+  /** One active duplicateAccount alert per device and profile, naming who, which account and what to do. */
+  private async raiseDuplicateAccount(tx: Repositories, device: DeviceRecord, profileId: string, detail: string, at: string): Promise<void> {
+    if ((await tx.alerts.list({ deviceId: device.id, profileId, kind: 'duplicateAccount', active: true })).length > 0) return;
+    const profile = await tx.emailProfiles.get(profileId);
+    const user = device.userId ? await tx.users.get(device.userId) : undefined;
+    const account = profile && user ? accountIdentityFor(profile.definition, user) : undefined;
+    const host = profile?.definition.host;
+    const who = user?.upn ?? 'its user';
+    const deviceName = device.name ?? device.hardwareId;
+    await tx.alerts.insert({
+      id: this.ctx.newId('alr'),
+      kind: 'duplicateAccount',
+      deviceId: device.id,
+      profileId,
+      message:
+        `${deviceName} (${who}) already has a manually created account ${account?.email ?? ''} on ${host ?? 'the same host'}, ` +
+        `which blocks the email profile "${profile?.definition.name ?? profileId}". Ask the user to remove the manual account ` +
+        'in Settings > Mail > Accounts; the profile installs at the next check-in. Enroll devices before users set up mail to avoid this.',
+      details: {
+        deviceId: device.id,
+        deviceName,
+        udid: device.hardwareId,
+        user: user?.upn,
+        email: account?.email,
+        host,
+        profileId,
+        profileName: profile?.definition.name,
+        deviceError: detail,
+        guidance: [
+          'Remove the manually created account from the device; the managed profile installs at the next check-in.',
+          'Enroll devices before users set up their mail, so the managed account arrives first.',
+        ],
+      },
+      createdAt: at,
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { buildEnrollmentProfile } from '../../protocol/apple/enrollment-profile.js';
+import { encodePlist } from '../../protocol/apple/plist-codec.js';
+import { ProtocolError } from '../errors/protocol-error.js';
+import { addMinutes, APPLE_PATHS, type AppleContext } from './apple-context.js';
+import type { EnrollmentTokenService } from './enrollment-tokens.js';
+import { signProfile } from './signing.js';
+
+/** How long a device has between downloading the enrollment profile and its SCEP request. */
+const ENROLLMENT_CHALLENGE_MINUTES = 60;
+
+/**
+ * The enrollment profile a device installs (notes/apple.md §2.7): the CA (com.apple.security.root),
+ * a SCEP payload with a one-time challenge for the device identity, and com.apple.mdm pointing at
+ * our check-in and command URLs with SignMessage, all signed by the CA.
+ */
+export class EnrollmentProfileService {
+  constructor(
+    private readonly ctx: AppleContext,
+    private readonly tokens: EnrollmentTokenService,
+  ) {}
+
+  async profileFor(token: string | undefined): Promise<Buffer> {
+    if (!token) throw new ProtocolError('enrollmentTokenInvalid', 'the enrollment URL needs ?token=');
+    const now = this.ctx.now();
+    const { challenge, upn } = await this.ctx.store.transaction(async (tx) => {
+      const record = await this.tokens.redeem(tx, token);
+      const user = await tx.users.get(record.userId);
+      if (!user) throw new ProtocolError('enrollmentTokenInvalid', 'the user of this enrollment token no longer exists');
+      const challenge = randomBytes(24).toString('base64url');
+      await tx.scepChallenges.insert({
+        challenge,
+        purpose: 'enrollment',
+        enrollmentToken: token,
+        userId: user.id,
+        createdAt: now.toISOString(),
+        expiresAt: addMinutes(now, ENROLLMENT_CHALLENGE_MINUTES),
+      });
+      return { challenge, upn: user.upn };
+    });
+    const base = this.ctx.baseUrl();
+    const dict = buildEnrollmentProfile({
+      identifier: 'com.mdmlab.enroll',
+      uuids: { profile: randomUUID().toUpperCase(), root: randomUUID().toUpperCase(), scep: randomUUID().toUpperCase(), mdm: randomUUID().toUpperCase() },
+      displayName: 'mdmlab enrollment',
+      organization: 'mdmlab',
+      description: `Enrolls this device for ${upn}`,
+      caCertDer: this.ctx.ca.certDer,
+      scep: {
+        url: `${base}${APPLE_PATHS.scep}`,
+        challenge,
+        subject: [[['O', 'mdmlab']], [['CN', `mdmlab device identity ${upn}`]]],
+        keysize: 2048,
+        name: 'mdmlab CA',
+        keyUsage: 5,
+      },
+      mdm: {
+        serverUrl: `${base}${APPLE_PATHS.connect}`,
+        checkInUrl: `${base}${APPLE_PATHS.checkIn}`,
+        topic: this.ctx.topic,
+        signMessage: true,
+        accessRights: 8191,
+        checkOutWhenRemoved: true,
+      },
+    });
+    return signProfile(this.ctx.ca, encodePlist(dict));
+  }
+}

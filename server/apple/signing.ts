@@ -1,0 +1,11 @@
+import type { CertificateAuthority } from '../../certs/authority.js';
+import { signCms } from '../../certs/cms-signed.js';
+
+/**
+ * Configuration profiles leave the server signed (CMS SignedData with the profile attached,
+ * notes/apple.md §3.3) by the CA, so `openssl cms -verify -CAfile ca.pem` and devices that trust
+ * the CA see them as verified. Replacements stay signed by the same signer (iOS 4008 otherwise).
+ */
+export function signProfile(ca: CertificateAuthority, xml: string): Buffer {
+  return signCms({ content: Buffer.from(xml, 'utf8'), detached: false, signerCertDer: ca.certDer, signerKey: ca.privateKey });
+}

@@ -1,0 +1,88 @@
+import type { ObjectSchema } from '../../../../protocol/admin/schema.js';
+import type { AppleChannel } from '../../../apple/apple-channel.js';
+import { enqueueAppleCommand } from '../../../apple/apple-channel.js';
+import { CreateEnrollmentToken, type EnrollmentTokenService } from '../../../apple/enrollment-tokens.js';
+import { isoNow, type DomainContext } from '../../../domain/context.js';
+import { parseBody } from '../../../domain/validate.js';
+import { MdmlabError, notFound } from '../../../errors/mdmlab-error.js';
+import { idParam, type RouteSpec } from '../route.js';
+import { list } from '../response-schemas.js';
+
+const EnqueueCommand: ObjectSchema = {
+  type: 'object',
+  required: ['requestType'],
+  properties: {
+    requestType: { type: 'string', enum: ['ProfileList'], description: 'Profile commands come from deployments; ProfileList asks what is installed' },
+    managedOnly: { type: 'boolean' },
+  },
+};
+
+const commandView = {
+  type: 'object',
+  properties: {
+    uuid: { type: 'string' },
+    requestType: { type: 'string' },
+    status: { type: 'string', enum: ['queued', 'sent', 'notNow'] },
+    profileId: { type: 'string' },
+    profileVersion: { type: 'integer' },
+    createdAt: { type: 'string' },
+    sentAt: { type: 'string' },
+    notNowCount: { type: 'integer' },
+  },
+  additionalProperties: true,
+} as const;
+
+/** Enrollment tokens, per-device command queues and pushes. */
+export function appleAdminRoutes(ctx: DomainContext, tokens: EnrollmentTokenService, channel: AppleChannel): RouteSpec[] {
+  const enrolledDevice = async (id: string) => {
+    const device = await ctx.store.devices.get(id);
+    if (!device) throw notFound('device', id);
+    return device;
+  };
+  return [
+    {
+      method: 'post',
+      path: '/enrollment-tokens',
+      tag: 'enrollment',
+      summary: 'Create an enrollment token for a user; enrollUrl is what the device opens',
+      body: CreateEnrollmentToken,
+      status: 201,
+      handler: (r) => tokens.create(r.body),
+    },
+    {
+      method: 'get',
+      path: '/devices/{id}/commands',
+      tag: 'devices',
+      summary: 'The device command queue (answered commands leave it)',
+      response: list(commandView),
+      handler: async (r) => {
+        const device = await enrolledDevice(idParam(r));
+        return (await ctx.store.commands.forDevice(device.id)).map(({ body: _b, deviceId: _d, ...c }) => c);
+      },
+    },
+    {
+      method: 'post',
+      path: '/devices/{id}/commands',
+      tag: 'devices',
+      summary: 'Queue a ProfileList command and wake the device',
+      body: EnqueueCommand,
+      status: 201,
+      handler: async (r) => {
+        const input = parseBody<{ requestType: 'ProfileList'; managedOnly?: boolean }>(EnqueueCommand, r.body);
+        const device = await enrolledDevice(idParam(r));
+        if (device.status !== 'enrolled' || device.platform !== 'ios') throw new MdmlabError('deviceNotEnrolled', `device ${device.id} is not an enrolled iOS device`);
+        const uuid = await ctx.store.transaction((tx) =>
+          enqueueAppleCommand(tx, device, { RequestType: 'ProfileList', ...(input.managedOnly !== undefined ? { ManagedOnly: input.managedOnly } : {}) }, isoNow(ctx)),
+        );
+        return { uuid, push: await channel.push(device.id) };
+      },
+    },
+    {
+      method: 'post',
+      path: '/devices/{id}/push',
+      tag: 'devices',
+      summary: 'Wake the device (APNs-style push): delivered, held (offline) or noToken',
+      handler: async (r) => ({ result: await channel.push((await enrolledDevice(idParam(r))).id) }),
+    },
+  ];
+}
