@@ -61,6 +61,8 @@ export class EnrollmentProfileService {
         signMessage: true,
         accessRights: 8191,
         checkOutWhenRemoved: true,
+        // Plain-HTTP lab servers: mdmlab's devices accept it when told to; real iOS needs --tls.
+        allowHttp: base.startsWith('http://'),
       },
     });
     return signProfile(this.ctx.ca, encodePlist(dict));
