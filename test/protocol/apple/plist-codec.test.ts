@@ -284,35 +284,3 @@ describe('decodePlist refuses', () => {
     expect(failures).toBeGreaterThan(1000);
   });
 });
-
-describe('speed (hand-written parser vs the plist package)', () => {
-  function perCallMicros(f: () => unknown, iterations: number): number {
-    for (let i = 0; i < Math.min(500, iterations); i++) f();
-    const samples: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < iterations; i++) f();
-      samples.push(Number(process.hrtime.bigint() - t0) / 1000 / iterations);
-    }
-    return samples.sort((a, b) => a - b)[2] ?? Infinity;
-  }
-
-  it('parses a 2.4 KB TokenUpdate and an Idle report several times faster', () => {
-    const tu = encodeCheckIn({ ...tokenUpdate, UnlockToken: bytes(1320, 3) });
-    const idle = encodeReport({ Status: 'Idle', UDID: 'a3f1c9e2b4d6a8f0c1e3b5d7f9a1c3e5b7d9f1a3' });
-    const tuBytes = Buffer.from(tu);
-    const idleBytes = Buffer.from(idle);
-    expect(tuBytes.length).toBeGreaterThan(2300);
-    expect(tuBytes.length).toBeLessThan(2500);
-    const theirsTu = perCallMicros(() => plist.parse(tu), 300);
-    const oursTu = perCallMicros(() => decodePlist(tuBytes), 3000);
-    const theirsIdle = perCallMicros(() => plist.parse(idle), 500);
-    const oursIdle = perCallMicros(() => decodePlist(idleBytes), 5000);
-    console.log(
-      `plist parse µs/call — TokenUpdate ${tuBytes.length} B: plist ${theirsTu.toFixed(1)}, ours ${oursTu.toFixed(1)}; ` +
-        `Idle ${idleBytes.length} B: plist ${theirsIdle.toFixed(1)}, ours ${oursIdle.toFixed(1)}`,
-    );
-    expect(oursTu * 3).toBeLessThan(theirsTu);
-    expect(oursIdle * 3).toBeLessThan(theirsIdle);
-  });
-});
