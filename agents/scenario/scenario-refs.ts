@@ -1,0 +1,61 @@
+import type { EmailProfileDefinition } from '../../protocol/admin/email-profile-validation.js';
+import type { ScenarioCertificateProfile } from './scenario-types.js';
+import type { ValueReader } from './value-reader.js';
+
+type Kind = 'user' | 'device' | 'group';
+type Path = (string | number)[];
+
+/**
+ * The names a scenario declares, so every reference can be checked while the file is read:
+ * users by UPN, devices by id, groups by name, certificate profiles and email profiles by ref
+ * (an email profile ref exists from its createEmailProfile step on).
+ */
+export class ScenarioRefs {
+  private readonly names: Record<Kind, Set<string>> = { user: new Set(), device: new Set(), group: new Set() };
+  readonly certificates = new Map<string, ScenarioCertificateProfile>();
+  /** Email profile refs with their definition as the file has made it so far. */
+  readonly profiles = new Map<string, { definition: EmailProfileDefinition; deleted: boolean }>();
+
+  constructor(private readonly r: ValueReader) {}
+
+  declare(kind: Kind, name: string, path: Path): void {
+    if (this.names[kind].has(name)) this.r.fail(path, `${kind} "${name}" is declared twice`);
+    this.names[kind].add(name);
+  }
+
+  require(kind: Kind, name: string, path: Path): void {
+    const key = kind === 'user' ? name.toLowerCase() : name;
+    if (!this.names[kind].has(key)) this.r.fail(path, `no ${kind} "${name}" is declared in ${kind}s`);
+  }
+
+  /** Group members are user UPNs or device ids. */
+  requireMember(name: string, path: Path): void {
+    if (!this.names.user.has(name.toLowerCase()) && !this.names.device.has(name)) {
+      this.r.fail(path, `"${name}" is neither a declared user upn nor a declared device id`);
+    }
+  }
+
+  declareCertificate(cert: ScenarioCertificateProfile, path: Path): void {
+    if (this.certificates.has(cert.ref)) this.r.fail(path, `certificate profile ref "${cert.ref}" is declared twice`);
+    this.certificates.set(cert.ref, cert);
+  }
+
+  certificate(ref: unknown, path: Path): ScenarioCertificateProfile {
+    const cert = typeof ref === 'string' ? this.certificates.get(ref) : undefined;
+    if (!cert) this.r.fail(path, `no certificate profile with ref "${String(ref)}" is declared in certificateProfiles`);
+    return cert;
+  }
+
+  declareProfile(ref: string, definition: EmailProfileDefinition, path: Path): void {
+    if (this.profiles.has(ref)) this.r.fail(path, `email profile ref "${ref}" is created twice`);
+    this.profiles.set(ref, { definition, deleted: false });
+  }
+
+  /** A profile the step acts on: created earlier and, unless `evenDeleted`, not deleted since. */
+  profile(ref: unknown, path: Path, opts: { evenDeleted?: boolean } = {}): { definition: EmailProfileDefinition; deleted: boolean } {
+    const p = typeof ref === 'string' ? this.profiles.get(ref) : undefined;
+    if (!p) this.r.fail(path, `no email profile "${String(ref)}" is created by an earlier createEmailProfile step`);
+    if (p.deleted && !opts.evenDeleted) this.r.fail(path, `email profile "${String(ref)}" was deleted by an earlier step`);
+    return p;
+  }
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../../agents/scenario/scenario-file.js';
+import { ScenarioFileError } from '../../../agents/scenario/scenario-error.js';
+import { repoRoot } from '../../helpers/cli.js';
+
+/** The example in SCENARIOS.md itself is the first fixture: the contract's own words must load. */
+const contract = readFileSync(join(repoRoot, '..', 'shared', 'SCENARIOS.md'), 'utf8');
+const example = /```yaml\n([\s\S]*?)```/.exec(contract)![1]!;
+
+const minimal = `
+name: t
+users: [{ upn: alice@contoso.com }]
+groups: [{ name: sales, members: [alice@contoso.com] }]
+certificateProfiles: [{ ref: corp-scep, kind: scep, platform: ios }]
+devices: [{ id: phone, platform: ios, user: alice@contoso.com }]
+steps:
+  - createEmailProfile: { ref: p1, platform: ios, name: Corp, host: mail.contoso.com, accountName: Corp }
+`;
+
+function fails(yaml: string): ScenarioFileError {
+  try {
+    loadScenario(yaml);
+  } catch (err) {
+    if (err instanceof ScenarioFileError) return err;
+    throw err;
+  }
+  throw new Error('expected the file to be refused');
+}
+
+describe('scenario files', () => {
+  it('loads the example of SCENARIOS.md', () => {
+    const s = loadScenario(example);
+    expect(s.name).toBe('ios manual account blocks the managed profile');
+    expect(s.seed).toBe(42);
+    expect(s.devices[0]).toMatchObject({ id: 'alice-iphone', platform: 'ios', mailAccounts: [{ email: 'alice@contoso.com', host: 'mail.contoso.com', profile: 'personal' }] });
+    expect(s.steps.map((st) => st.kind)).toEqual(['enroll', 'createEmailProfile', 'deploy', 'settle', 'expect', 'user', 'settle', 'expect']);
+    expect(s.steps[3]).toMatchObject({ kind: 'settle', timeoutMs: 30_000 });
+    expect(s.steps[4]).toMatchObject({ kind: 'expect', expect: { device: 'alice-iphone', compliance: 'nonCompliant', profiles: { p1: 'blocked' }, alerts: ['duplicateAccount'] } });
+    expect(s.steps[5]).toMatchObject({ kind: 'user', device: 'alice-iphone', action: { removeAccount: { email: 'alice@contoso.com', host: 'mail.contoso.com' } } });
+  });
+
+  it('accepts every step kind with its documented shape', () => {
+    const s = loadScenario(`${minimal}
+  - enroll: phone
+  - deploy: { profile: p1, groups: [sales] }
+  - addToGroup: { group: sales, members: [phone] }
+  - removeFromGroup: { group: sales, members: [alice@contoso.com] }
+  - user: { device: phone, addAccount: { email: a@b.com, host: h.b.com } }
+  - user: { device: phone, checkIn: true }
+  - offline: phone
+  - online: phone
+  - wait: 500ms
+  - settle: { timeout: 2m }
+  - updateEmailProfile: { profile: p1, host: other.contoso.com, expectError: immutableSetting }
+  - updateEmailProfile: { profile: p1, daysToSync: 14 }
+  - expect: { profileStatus: { p1: { installed: 1, blocked: 0 } }, alerts: [] }
+  - deleteEmailProfile: p1
+  - expect: { device: phone, profiles: { p1: removed }, mailAccounts: [{ email: a@b.com, host: h.b.com, managed: false, settings: { useSsl: true } }] }
+  - unenroll: phone
+`);
+    expect(s.steps).toHaveLength(17);
+    expect(s.steps[10]).toMatchObject({ kind: 'settle', timeoutMs: 120_000 });
+    expect(s.steps[9]).toMatchObject({ kind: 'wait', ms: 500 });
+  });
+
+  it.each([
+    ['an unknown top-level key', `${minimal}colour: blue\n`, 'colour', /unknown key "colour"/],
+    ['a missing name', 'steps: [{ wait: 1s }]\n', 'name', /is required/],
+    ['an unknown step', `${minimal}  - reboot: phone\n`, 'steps[1].reboot', /unknown key "reboot"/],
+    ['two keys in one step', `${minimal}  - { enroll: phone, offline: phone }\n`, 'steps[1]', /exactly one/],
+    ['an undeclared device', `${minimal}  - enroll: tablet\n`, 'steps[1].enroll', /no device "tablet"/],
+    ['an undeclared group in a deployment', `${minimal}  - deploy: { profile: p1, groups: [sales, ops] }\n`, 'steps[1].deploy.groups[1]', /no group "ops"/],
+    ['a profile used before it is created', `${minimal}  - deploy: { profile: p2, groups: [sales] }\n`, 'steps[1].deploy.profile', /no email profile "p2"/],
+    ['a setting the platform lacks', `${minimal}  - createEmailProfile: { ref: p2, platform: windows10, name: W, host: h.c.com, accountName: W, useSmime: true }\n`, 'steps[1].createEmailProfile.useSmime', /not a setting of windows10/],
+    ['a value the client does not offer', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: W, host: h.c.com, accountName: W, daysToSync: 30 }\n`, 'steps[1].createEmailProfile.daysToSync', /must be/],
+    ['certificate auth without a certificate profile', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: W, host: h.c.com, accountName: W, authMethod: certificate }\n`, 'steps[1].createEmailProfile.identityCertificateProfileId', /required/],
+    ['an unknown certificate ref', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: W, host: h.c.com, accountName: W, authMethod: certificate, identityCertificateProfileId: nope }\n`, 'steps[1].createEmailProfile.identityCertificateProfileId', /no certificate profile/],
+    ['a certificate of another platform', `${minimal.replace('platform: ios }]\ndevices', 'platform: samsungKnox }]\ndevices')}  - createEmailProfile: { ref: p2, platform: ios, name: W, host: h.c.com, accountName: W, authMethod: certificate, identityCertificateProfileId: corp-scep }\n`, 'steps[1].createEmailProfile.identityCertificateProfileId', /for samsungKnox/],
+    ['a bad duration', `${minimal}  - settle: { timeout: soon }\n`, 'steps[1].settle.timeout', /duration/],
+    ['an unknown profile state', `${minimal}  - expect: { device: phone, profiles: { p1: stuck } }\n`, 'steps[1].expect.profiles.p1', /one of/],
+    ['profiles without a device', `${minimal}  - expect: { profiles: { p1: installed } }\n`, 'steps[1].expect.profiles', /add device/],
+    ['an unknown account key', `${minimal}  - expect: { device: phone, mailAccounts: [{ email: a, host: b, colour: red }] }\n`, 'steps[1].expect.mailAccounts[0].colour', /unknown key/],
+    ['a work-profile account on an iOS device', minimal.replace('user: alice@contoso.com }]', 'user: alice@contoso.com, mailAccounts: [{ email: a@b.c, host: h, profile: work }] }]'), 'devices[0].mailAccounts[0].profile', /androidForWork/],
+    ['an unknown platform', minimal.replace('id: phone, platform: ios', 'id: phone, platform: blackberry'), 'devices[0].platform', /one of/],
+    ['a group member nobody declared', minimal.replace('members: [alice@contoso.com]', 'members: [bob@contoso.com]'), 'groups[0].members[0]', /neither/],
+    ['a duplicate user', minimal.replace('users: [{ upn: alice@contoso.com }]', 'users: [{ upn: alice@contoso.com }, { upn: Alice@contoso.com }]'), 'users[1].upn', /twice/],
+    ['YAML that does not parse', 'name: [unclosed\n', '', /not valid YAML/],
+  ])('refuses %s, naming the path', (_what, yaml, path, reason) => {
+    const err = fails(yaml);
+    expect(err.path).toBe(path);
+    expect(err.reason).toMatch(reason);
+  });
+
+  it('names the line of the offending key', () => {
+    const err = fails(`${minimal}  - enroll: phone\n  - enroll: tablet\n`);
+    expect(err.line).toBe(10);
+    expect(err.message).toBe('steps[2].enroll (line 10): no device "tablet" is declared in devices');
+  });
+});
