@@ -86,7 +86,10 @@ export function buildPkiMessage(spec: PkiMessageSpec): Buffer {
   }
   return signCms({
     content,
-    detached: !spec.content, // failure/pending CertRep: no pkcsPKIEnvelope (RFC 8894 §3.3.2)
+    // A failure/pending CertRep has no pkcsPKIEnvelope (RFC 8894 §3.3.2). It still carries an empty
+    // eContent rather than none, as micromdm's server does: OpenSSL-based clients (certmonger) read a
+    // SignedData without eContent as a detached signature and cannot verify the reply at all.
+    detached: false,
     signerCertDer: spec.signerCertDer,
     signerKey: spec.signerKey,
     extraSignedAttributes: attrs,

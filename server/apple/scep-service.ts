@@ -48,7 +48,9 @@ export class ScepService {
         transactionId: msg.transactionId,
         recipientNonce: msg.senderNonce,
         senderNonce: randomBytes(16),
-        cipher: envelopeCipher(msg.envelopedData!),
+        // Only a success carries a pkcsPKIEnvelope; a failure must not depend on reading the
+        // request's cipher (it may be the very thing we refuse: badAlg below).
+        ...(extra.issuedCertDer ? { cipher: envelopeCipher(msg.envelopedData!) } : {}),
       });
     if (msg.messageType !== 'PKCSReq') {
       // No pending requests and no renewal here: nothing to poll for or renew.
@@ -58,6 +60,11 @@ export class ScepService {
     try {
       csrDer = openEnvelope(msg.envelopedData, this.ctx.ca.privateKey, this.ctx.ca.certDer);
     } catch (err) {
+      // RFC 8894 §3.2.1.4 badAlg: a content cipher or key transport we do not implement. Single
+      // DES is what the micromdm/scep library sends by default (go.mozilla.org/pkcs7's default)
+      // unless its caller picks AES from GetCACaps. Answered before the challenge is read, so the
+      // client can retry with a cipher we advertise.
+      if (isCertsError(err, 'unsupportedAlgorithm')) return reply('failure', { failInfo: 'badAlg' });
       throw new ProtocolError('badScepRequest', `the request is not encrypted to this CA: ${isCertsError(err) ? err.message : 'unreadable'}`);
     }
     let csr;
