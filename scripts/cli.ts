@@ -1,8 +1,10 @@
+import { scenarioCommand } from './scenario.js';
 import { serveCommand } from './serve.js';
 
 /** `mdmlab <command> …`: returns the process exit code. */
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   serve: { summary: 'run the MDM server', run: serveCommand },
+  scenario: { summary: 'run a scenario file: mdmlab scenario run FILE [--server URL] [--json]', run: scenarioCommand },
 };
 
 export function usage(): string {

@@ -1,0 +1,98 @@
+/**
+ * The admin API as the scenario runner and the fleet runner use it: plain HTTP with the bearer
+ * token, JSON in and out. Errors keep the API's own `{error: {code, message, field}}`.
+ */
+export class AdminApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AdminApiError';
+  }
+}
+
+export interface DeviceDetail {
+  id: string;
+  platform: string;
+  hardwareId: string;
+  status: 'enrolled' | 'unenrolled';
+  compliance: 'compliant' | 'nonCompliant';
+  profiles: { profileId: string; state: string; detail?: string; profileVersion: number }[];
+  alerts: { id: string; kind: string; profileId?: string; message: string }[];
+  pendingCommands: number;
+}
+
+export interface StatusOverview {
+  profiles: { profileId: string; name: string; counts: Record<string, number> }[];
+  devices: { enrolled: number; compliant: number; nonCompliant: number };
+  activeAlerts: number;
+  pendingCommands: number;
+}
+
+export class AdminClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (!res.ok) {
+      const e = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
+      throw new AdminApiError(res.status, e?.code ?? 'httpError', e?.message ?? `${method} ${path} answered ${res.status}`, e?.field);
+    }
+    return json as T;
+  }
+
+  createUser(user: { upn: string; primarySmtp?: string; username?: string }) {
+    return this.call<{ id: string; upn: string }>('POST', '/users', user);
+  }
+  createGroup(name: string) {
+    return this.call<{ id: string; name: string }>('POST', '/groups', { name });
+  }
+  addMembers(groupId: string, members: { users?: string[]; devices?: string[] }) {
+    return this.call<unknown>('POST', `/groups/${groupId}/members`, members);
+  }
+  removeMember(groupId: string, kind: 'users' | 'devices', id: string) {
+    return this.call<unknown>('DELETE', `/groups/${groupId}/members/${kind}/${id}`);
+  }
+  createCertificateProfile(body: Record<string, unknown>) {
+    return this.call<{ id: string }>('POST', '/certificate-profiles', body);
+  }
+  createEmailProfile(body: Record<string, unknown>) {
+    return this.call<{ id: string; version: number }>('POST', '/email-profiles', body);
+  }
+  updateEmailProfile(id: string, patch: Record<string, unknown>) {
+    return this.call<{ id: string; version: number }>('PATCH', `/email-profiles/${id}`, patch);
+  }
+  deleteEmailProfile(id: string) {
+    return this.call<void>('DELETE', `/email-profiles/${id}`);
+  }
+  deploy(profileId: string, groupIds: string[]) {
+    return this.call<{ groupIds: string[] }>('PUT', `/email-profiles/${profileId}/deployment`, { groupIds });
+  }
+  enrollmentToken(userId: string, opts: { platform?: string; reusable?: boolean; expiresInMinutes?: number } = {}) {
+    return this.call<{ token: string; enrollUrl: string }>('POST', '/enrollment-tokens', { userId, ...opts });
+  }
+  devices(query = '') {
+    return this.call<(Omit<DeviceDetail, 'profiles' | 'alerts' | 'pendingCommands'>)[]>('GET', `/devices${query}`);
+  }
+  device(id: string) {
+    return this.call<DeviceDetail>('GET', `/devices/${id}`);
+  }
+  status() {
+    return this.call<StatusOverview>('GET', '/status');
+  }
+  alerts(query = '') {
+    return this.call<{ id: string; kind: string; deviceId?: string; profileId?: string; message: string }[]>('GET', `/alerts${query}`);
+  }
+}
