@@ -7,15 +7,17 @@ import { formatStep, formatSummary } from '../agents/scenario/report.js';
 import { runScenario, type ScenarioResult } from '../agents/scenario/runner.js';
 import { ScenarioFileError } from '../agents/scenario/scenario-error.js';
 import { loadScenario } from '../agents/scenario/scenario-file.js';
+import { KeyPool } from '../agents/identity/key-pool.js';
 import { DEFAULT_CONFIG } from '../server/config.js';
 import { startServer } from '../server/server.js';
 import { createSimulatedDevice } from './device-factory.js';
 
-const HELP = `usage: mdmlab scenario run FILE [--server URL] [--token TOKEN] [--json]
+const HELP = `usage: mdmlab scenario run FILE [--server URL] [--token TOKEN] [--ca CA.pem] [--json]
 
 Plays a scenario file (see SCENARIOS.md / README) with simulated devices speaking the real
 protocols. Without --server it starts an embedded server on a fresh temporary store.
---token (or MDMLAB_ADMIN_TOKEN) is the admin token of the server given with --server.
+--token (or MDMLAB_ADMIN_TOKEN) is the admin token of the server given with --server, and
+--ca the server's CA certificate when it runs TLS (GET /ca.pem).
 Exit codes: 0 every expectation held, 1 one did not, 2 the file is invalid or cannot run here.
 `;
 
@@ -25,7 +27,7 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { server: { type: 'string' }, token: { type: 'string' }, ca: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (err) {
     process.stderr.write(`mdmlab scenario: ${(err as Error).message}\n\n${HELP}`);
@@ -66,12 +68,16 @@ export async function scenarioCommand(argv: string[]): Promise<number> {
     return 2;
   }
   let result: ScenarioResult;
+  let keyPool: KeyPool | undefined;
+  const caPem = parsed.values.ca ? readFileSync(parsed.values.ca, 'utf8') : undefined;
   try {
     if (!json) process.stdout.write(`▶ ${scenario.name} (${file}) against ${embedded ? 'an embedded server' : serverUrl}\n`);
     result = await runScenario(scenario, {
       serverUrl,
       adminToken: token,
-      createDevice: (spec, i, seed) => createSimulatedDevice({ id: spec.id, platform: spec.platform, seed: `${seed}:${i}:${spec.id}` }),
+      ...(caPem ? { caPem } : {}),
+      createDevice: (spec, i, seed) =>
+        createSimulatedDevice({ id: spec.id, platform: spec.platform, seed: `${seed}:${i}:${spec.id}`, serverUrl, keyPool: (keyPool ??= new KeyPool({ seed })), ...(caPem ? { caPem } : {}) }),
       onStep: (r) => {
         if (!json) process.stdout.write(`${formatStep(r)}\n`);
       },

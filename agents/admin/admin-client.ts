@@ -1,6 +1,9 @@
+import { sharedHttpClient, type HttpClient } from '../transport/http.js';
+
 /**
- * The admin API as the scenario runner and the fleet runner use it: plain HTTP with the bearer
- * token, JSON in and out. Errors keep the API's own `{error: {code, message, field}}`.
+ * The admin API as the scenario runner and the fleet runner use it: plain HTTP(S) with the bearer
+ * token, JSON in and out, trusting the lab CA when the server runs TLS. Errors keep the API's own
+ * `{error: {code, message, field}}`.
  */
 export class AdminApiError extends Error {
   constructor(
@@ -36,21 +39,32 @@ export class AdminClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
+    private readonly caPem?: string,
+    private readonly http: HttpClient = sharedHttpClient(),
   ) {}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}/api/v1${path}`, {
+  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await this.http.request({
       method,
+      url: `${this.baseUrl}/api/v1${path}`,
       headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      ...(this.caPem ? { caPem: this.caPem } : {}),
     });
-    const text = await res.text();
+    const text = res.body.toString('utf8');
     const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
+    if (res.status >= 400) {
       const e = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
       throw new AdminApiError(res.status, e?.code ?? 'httpError', e?.message ?? `${method} ${path} answered ${res.status}`, e?.field);
     }
     return json as T;
+  }
+
+  /** The server's CA certificate (GET /ca.pem), e.g. for trustedRoot certificate profiles. */
+  async caCertificatePem(): Promise<string> {
+    const res = await this.http.request({ method: 'GET', url: `${this.baseUrl}/ca.pem`, ...(this.caPem ? { caPem: this.caPem } : {}) });
+    if (res.status !== 200) throw new AdminApiError(res.status, 'httpError', `GET /ca.pem answered ${res.status}`);
+    return res.body.toString('utf8');
   }
 
   createUser(user: { upn: string; primarySmtp?: string; username?: string }) {

@@ -9,6 +9,8 @@ import { ScenarioWorld } from './world.js';
 export interface RunOptions {
   serverUrl: string;
   adminToken: string;
+  /** The lab CA (PEM) to trust when the server runs TLS. */
+  caPem?: string;
   /** Makes the simulated device for a scenario device (platform agents live outside this module). */
   createDevice: (spec: ScenarioDevice, index: number, seed: number) => Promise<SimulatedDevice>;
   /** Called as each step ends, for live output. */
@@ -48,7 +50,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const list = unsupported.map((d) => `${d.id} (${d.platform})`).join(', ');
     return { name: scenario.name, ok: false, exitCode: 2, steps: [], message: `platform not supported yet: ${list}; this version simulates ${SUPPORTED_DEVICE_PLATFORMS.join(', ')} devices` };
   }
-  const world = new ScenarioWorld(new AdminClient(options.serverUrl, options.adminToken));
+  const world = new ScenarioWorld(new AdminClient(options.serverUrl, options.adminToken, options.caPem));
   const steps: StepResult[] = [];
   const record = (r: StepResult) => {
     steps.push(r);
@@ -86,13 +88,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
 }
 
-async function setUp(world: ScenarioWorld, s: Scenario, options: RunOptions): Promise<void> {
+async function setUp(world: ScenarioWorld, s: Scenario, options: Pick<RunOptions, 'createDevice'>): Promise<void> {
   const { admin } = world;
   for (const u of s.users) world.users.set(u.upn.toLowerCase(), (await admin.createUser(u)).id);
   for (const c of s.certificateProfiles) {
     const body: Record<string, unknown> = { name: c.ref, kind: c.kind, platform: c.platform };
     if (c.kind === 'scep') Object.assign(body, { ...(c.subject ? { subject: c.subject } : {}), ...(c.keySize ? { keySize: c.keySize } : {}), ...(c.validityDays ? { validityDays: c.validityDays } : {}) });
-    else body.pem = c.pem ?? (await (await fetch(`${options.serverUrl}/ca.pem`)).text());
+    else body.pem = c.pem ?? (await admin.caCertificatePem());
     world.certificates.set(c.ref, (await admin.createCertificateProfile(body)).id);
   }
   const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);

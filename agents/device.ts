@@ -1,0 +1,78 @@
+import type { DevicePlatform, MailAccount, UserAccountRef, UserAccountRequest, WorkApp } from './core/mail-account.js';
+import type { UserAddResult, UserRemoveResult } from './core/rule-outcomes.js';
+
+/**
+ * What the scenario runner and the fleet runner see of a simulated device, whatever its platform
+ * (SCENARIOS.md steps: enroll, unenroll, user addAccount / removeAccount / installApp / checkIn,
+ * offline / online, settle, expect mailAccounts). Each platform agent (agents/ios, later
+ * agents/windows, agents/knox, agents/android) implements it over its own protocol.
+ *
+ * Devices are event driven, not threads: every method returns once the device has done what a
+ * person would wait for (an enrollment, a sync), and background work (a push that makes the
+ * device poll) is visible through `isIdle()` / `whenIdle()` and the events.
+ */
+export interface SimulatedDevice {
+  /** The name the runner knows the device by (scenario `devices[].id`, or a generated one). */
+  readonly id: string;
+  readonly platform: DevicePlatform;
+  /** The platform's own identifier the server knows it by (Apple UDID, Windows DeviceID, Android id). */
+  readonly hardwareId: string;
+
+  /** Enrolls with the server at `enrollUrl` and picks up what the server queued. Rejects with a typed error. */
+  enroll(enrollUrl: string): Promise<void>;
+  /** The user removes management: managed profiles and their accounts go, user accounts stay. */
+  unenroll(): Promise<void>;
+  isEnrolled(): boolean;
+
+  /** The user sets up an account by hand; the platform rule decides (agents/core/platform-rules.ts). */
+  addAccount(request: UserAccountRequest): Promise<UserAddResult>;
+  /** The user deletes an account by hand; an enrolled device then syncs (company portal behaviour). */
+  removeAccount(ref: UserAccountRef): Promise<UserRemoveResult>;
+  /** androidForWork: an app arrives in the work profile. Absent on platforms without apps. */
+  installApp?(app: WorkApp): Promise<void>;
+  /** The user asks the device to sync now; resolves when the exchange with the server is over. */
+  checkIn(): Promise<void>;
+
+  /** Offline: no push, no check-ins. Online again: reconnects, and a held push makes it sync. */
+  setOnline(online: boolean): Promise<void>;
+  isOnline(): boolean;
+
+  /** No request in flight and nothing due to run now. */
+  isIdle(): boolean;
+  /** Resolves when idle; rejects after `timeoutMs`. */
+  whenIdle(timeoutMs: number): Promise<void>;
+
+  /** The device's whole local mail store. */
+  mailAccounts(): Promise<MailAccount[]>;
+  /** Identifiers of the profiles installed on the device, when the platform has such a notion. */
+  profileIdentifiers?(): Promise<string[]>;
+
+  on<E extends keyof SimulatedDeviceEvents>(event: E, listener: (...args: SimulatedDeviceEvents[E]) => void): this;
+  off<E extends keyof SimulatedDeviceEvents>(event: E, listener: (...args: SimulatedDeviceEvents[E]) => void): this;
+
+  /** Disconnects, cancels timers and closes local storage; the object is unusable afterwards. */
+  stop(): Promise<void>;
+}
+
+/** A command (Apple) or a management operation (OMA-DM, Android policy) the device answered. */
+export interface CommandHandledEvent {
+  /** Platform vocabulary: `InstallProfile`, `RemoveProfile`, `ProfileList`, … */
+  requestType: string;
+  /** Platform vocabulary: Apple `Acknowledged` | `Error` | `NotNow` | `CommandFormatError`. */
+  status: string;
+  commandId?: string;
+  /** The profile concerned, when there is one (Apple: the configuration profile's PayloadIdentifier). */
+  profileIdentifier?: string;
+  /** Human-readable reason of a non-success status. */
+  detail?: string;
+}
+
+export interface SimulatedDeviceEvents {
+  /** The device has nothing running or due (after having had something). */
+  idle: [];
+  commandHandled: [event: CommandHandledEvent];
+  enrolled: [];
+  unenrolled: [];
+  /** Background work (a push-triggered poll, a periodic check-in) failed; the device carries on. */
+  backgroundError: [error: Error];
+}

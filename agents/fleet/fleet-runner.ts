@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { AdminClient } from '../admin/admin-client.js';
+import type { SimulatedDevice } from '../device.js';
+import type { DevicePlatform } from '../../protocol/admin/platforms.js';
+import { bump, errorClass, LatencyRecorder, newCounters, type FleetCounters } from './stats.js';
+
+export interface FleetOptions {
+  serverUrl: string;
+  adminToken: string;
+  platform: DevicePlatform;
+  count: number;
+  /** Enrollments in flight at once. */
+  concurrency: number;
+  seed: string;
+  createDevice: (id: string, seed: string) => Promise<SimulatedDevice>;
+  /** Email profile settings to create and deploy to the fleet's group before enrolling. */
+  profile?: Record<string, unknown>;
+  /** A name for this run's users and group; default random. */
+  runId?: string;
+}
+
+export interface FleetSnapshot {
+  elapsedMs: number;
+  counters: FleetCounters;
+  enrollLatency: LatencyRecorder;
+  /** Time from a device's enrollment start until its profile was acknowledged. */
+  profileLatency: LatencyRecorder;
+}
+
+/**
+ * A fleet of simulated devices of one platform against a server: users and a group made through
+ * the admin API, optionally a profile deployed to the group, then every device enrolled with a
+ * bounded number in flight. Devices then live on their own (pushes, check-ins) until stop().
+ */
+export class FleetRun {
+  readonly devices: SimulatedDevice[] = [];
+  readonly counters = newCounters();
+  readonly enrollLatency = new LatencyRecorder();
+  readonly profileLatency = new LatencyRecorder();
+  readonly runId: string;
+  groupId: string | undefined;
+  profileId: string | undefined;
+  private readonly started = Date.now();
+  private stopped = false;
+
+  constructor(private readonly o: FleetOptions) {
+    this.runId = o.runId ?? randomBytes(3).toString('hex');
+  }
+
+  snapshot(): FleetSnapshot {
+    return { elapsedMs: Date.now() - this.started, counters: this.counters, enrollLatency: this.enrollLatency, profileLatency: this.profileLatency };
+  }
+
+  /** Creates the directory objects, then enrolls every device; resolves when all enrollments ended. */
+  async start(): Promise<void> {
+    const admin = new AdminClient(this.o.serverUrl, this.o.adminToken);
+    const users: string[] = [];
+    for (let i = 0; i < this.o.count; i++) {
+      users.push((await admin.createUser({ upn: `fleet-${this.runId}-${String(i).padStart(5, '0')}@fleet.mdmlab.test` })).id);
+    }
+    this.groupId = (await admin.createGroup(`fleet-${this.runId}`)).id;
+    for (let i = 0; i < users.length; i += 5000) await admin.addMembers(this.groupId, { users: users.slice(i, i + 5000) });
+    if (this.o.profile) {
+      this.profileId = (await admin.createEmailProfile({ name: `fleet-${this.runId} mail`, ...this.o.profile })).id;
+      await admin.deploy(this.profileId, [this.groupId]);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (!this.stopped && next < users.length) {
+        const i = next++;
+        await this.enrollOne(admin, users[i]!, i);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.o.concurrency) }, worker));
+  }
+
+  private async enrollOne(admin: AdminClient, userId: string, i: number): Promise<void> {
+    const id = `${this.o.platform}-${this.runId}-${String(i).padStart(5, '0')}`;
+    const t0 = Date.now();
+    this.counters.enrolling++;
+    try {
+      const device = await this.o.createDevice(id, `${this.o.seed}:${i}`);
+      this.devices.push(device);
+      this.counters.devices++;
+      device.on('commandHandled', (e) => {
+        bump(this.counters.commands, `${e.requestType} ${e.status}`);
+        if (e.requestType === 'InstallProfile' && e.status === 'Acknowledged') this.profileLatency.add(Date.now() - t0);
+      });
+      device.on('backgroundError', (err) => {
+        this.counters.backgroundErrors++;
+        bump(this.counters.errors, errorClass(err));
+      });
+      const { enrollUrl } = await admin.enrollmentToken(userId, { platform: this.o.platform });
+      await device.enroll(enrollUrl);
+      this.counters.enrolled++;
+      this.enrollLatency.add(Date.now() - t0);
+    } catch (err) {
+      this.counters.enrollFailed++;
+      bump(this.counters.errors, errorClass(err));
+    } finally {
+      this.counters.enrolling--;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.allSettled(this.devices.map((d) => d.stop()));
+  }
+}
+
+/** One progress line: what a person watching a fleet wants to see every second. */
+export function progressLine(s: FleetSnapshot, total: number): string {
+  const c = s.counters;
+  const installed = c.commands.get('InstallProfile Acknowledged') ?? 0;
+  const errored = [...c.commands].filter(([k]) => !k.endsWith('Acknowledged')).reduce((n, [, v]) => n + v, 0);
+  return (
+    `${(s.elapsedMs / 1000).toFixed(1)}s  enrolled ${c.enrolled}/${total}` +
+    (c.enrolling ? ` (${c.enrolling} in flight)` : '') +
+    `  profiles installed ${installed}  command errors ${errored}  enroll failures ${c.enrollFailed}  background errors ${c.backgroundErrors}`
+  );
+}

@@ -1,0 +1,65 @@
+import type { ConfigurationProfile } from '../../protocol/apple/configuration-profile.js';
+import type { ProfileListItem } from '../../protocol/apple/profile-list.js';
+import type { InstalledPayload, InstalledProfile } from './device-state.js';
+
+/**
+ * What the device keeps of a profile it installed, and how it lists it in a ProfileList answer
+ * (Apple YAML mdm/commands/profile.list.yaml; notes/apple.md §2.5: IsManaged true for profiles
+ * MDM installed, SignerCertificates the signer's DER, PayloadContent without the payload bodies).
+ */
+export function summarizeProfile(
+  profile: ConfigurationProfile,
+  opts: { managed: boolean; signerCertDer: Buffer | undefined; installedAt: number },
+): InstalledProfile {
+  const payloads = profile.payloads.map((p) => {
+    const out: InstalledPayload = { type: p.type, version: p.version, identifier: p.identifier, uuid: p.uuid };
+    if (p.displayName !== undefined) out.displayName = p.displayName;
+    if (p.description !== undefined) out.description = p.description;
+    if (p.organization !== undefined) out.organization = p.organization;
+    return out;
+  });
+  const installed: InstalledProfile = {
+    identifier: profile.identifier,
+    uuid: profile.uuid,
+    version: profile.version,
+    removalDisallowed: profile.removalDisallowed,
+    hasRemovalPasscode: profile.hasRemovalPasscode,
+    payloads,
+    managed: opts.managed,
+    installedAt: opts.installedAt,
+  };
+  if (profile.displayName !== undefined) installed.displayName = profile.displayName;
+  if (profile.description !== undefined) installed.description = profile.description;
+  if (profile.organization !== undefined) installed.organization = profile.organization;
+  if (opts.signerCertDer !== undefined) installed.signerCertDer = opts.signerCertDer;
+  return installed;
+}
+
+export function profileListItem(p: InstalledProfile): ProfileListItem {
+  const item: ProfileListItem = {
+    PayloadIdentifier: p.identifier,
+    PayloadUUID: p.uuid,
+    PayloadVersion: p.version,
+    PayloadRemovalDisallowed: p.removalDisallowed,
+    HasRemovalPasscode: p.hasRemovalPasscode,
+    IsEncrypted: false,
+    IsManaged: p.managed,
+    PayloadContent: p.payloads.map((x) => {
+      const c: NonNullable<ProfileListItem['PayloadContent']>[number] = {
+        PayloadType: x.type,
+        PayloadVersion: x.version,
+        PayloadIdentifier: x.identifier,
+        PayloadUUID: x.uuid,
+      };
+      if (x.displayName !== undefined) c.PayloadDisplayName = x.displayName;
+      if (x.description !== undefined) c.PayloadDescription = x.description;
+      if (x.organization !== undefined) c.PayloadOrganization = x.organization;
+      return c;
+    }),
+  };
+  if (p.displayName !== undefined) item.PayloadDisplayName = p.displayName;
+  if (p.organization !== undefined) item.PayloadOrganization = p.organization;
+  if (p.description !== undefined) item.PayloadDescription = p.description;
+  if (p.signerCertDer !== undefined) item.SignerCertificates = [p.signerCertDer];
+  return item;
+}

@@ -1,0 +1,53 @@
+import { signCms } from '../../certs/cms-signed.js';
+import { CHECKIN_CONTENT_TYPE, encodeCheckIn, type CheckInMessage } from '../../protocol/apple/checkin.js';
+import { encodeReport, type CommandReport } from '../../protocol/apple/command-report.js';
+import { MDM_CONTENT_TYPE } from '../../protocol/apple/command.js';
+import { isHttpError, type HttpClient, type HttpResponse } from '../transport/http.js';
+import type { Enrollment, SigningIdentity } from './device-state.js';
+import { IosDeviceError } from './errors.js';
+
+/**
+ * The device side of the Apple MDM HTTP exchange (notes/apple.md §2.1–2.4): every request is a
+ * PUT of an XML plist; check-ins go to CheckInURL as `application/x-apple-aspen-mdm-checkin`,
+ * reports to ServerURL as `application/x-apple-aspen-mdm`; with SignMessage the `Mdm-Signature`
+ * header carries base64 of a detached CMS SignedData over the exact body, signed by the identity
+ * (notes §2.2). A non-200 answer is an IosDeviceError('serverRefused') with the server's reason.
+ */
+export class MdmClient {
+  constructor(
+    private readonly http: HttpClient,
+    private readonly caPem: () => string | undefined,
+  ) {}
+
+  async checkIn(enrollment: Enrollment, identity: SigningIdentity, message: CheckInMessage): Promise<void> {
+    const url = enrollment.checkInUrl || enrollment.serverUrl;
+    await this.#put(url, CHECKIN_CONTENT_TYPE, encodeCheckIn(message), enrollment, identity, message.MessageType);
+  }
+
+  /** Sends a report; returns the next command's body, or undefined for the empty 200 that ends the exchange. */
+  async report(enrollment: Enrollment, identity: SigningIdentity, report: CommandReport): Promise<Buffer | undefined> {
+    const res = await this.#put(enrollment.serverUrl, MDM_CONTENT_TYPE, encodeReport(report), enrollment, identity, `${report.Status} report`);
+    return res.body.length === 0 ? undefined : res.body;
+  }
+
+  async #put(url: string, contentType: string, text: string, enrollment: Enrollment, identity: SigningIdentity, what: string): Promise<HttpResponse> {
+    const body = Buffer.from(text, 'utf8');
+    const headers: Record<string, string> = { 'content-type': contentType, 'user-agent': 'MDM/1.0' };
+    if (enrollment.signMessage) {
+      const signature = signCms({ content: body, detached: true, signerCertDer: identity.certDer, signerKey: identity.privateKey });
+      headers['mdm-signature'] = signature.toString('base64');
+    }
+    let res: HttpResponse;
+    try {
+      res = await this.http.request({ method: 'PUT', url, headers, body, caPem: this.caPem() });
+    } catch (err) {
+      if (isHttpError(err)) throw new IosDeviceError('network', `${what} to ${url}: ${err.message}`, { cause: err });
+      throw err;
+    }
+    if (res.status !== 200) {
+      const reason = res.body.toString('utf8').trim().slice(0, 500);
+      throw new IosDeviceError('serverRefused', `${what} to ${url} answered ${res.status}: ${reason}`, { status: res.status });
+    }
+    return res;
+  }
+}

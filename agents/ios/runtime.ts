@@ -1,0 +1,112 @@
+import { generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import { derToPem } from '../../certs/pem.js';
+import { importPrivateKey } from '../../certs/keys.js';
+import type { RuleContext } from '../core/rule-outcomes.js';
+import type { KeyPool } from '../identity/key-pool.js';
+import type { SeededRandom } from '../random/seeded-random.js';
+import type { HttpClient } from '../transport/http.js';
+import type { CommandContext } from './command-handler.js';
+import type { DeviceIdentity, EnrolledIdentity, IosStateStore, SigningIdentity } from './device-state.js';
+import type { IosHardware } from './hardware.js';
+import type { MdmClient } from './mdm-client.js';
+import { enrollWithScep } from './scep-client.js';
+
+/**
+ * What the parts of the simulated iOS device share (enrollment, the command session, profile
+ * installation): its stores, its network clients, its randomness and clock. One per device.
+ */
+export interface IosRuntime {
+  readonly hardware: IosHardware;
+  readonly state: IosStateStore;
+  readonly http: HttpClient;
+  readonly mdm: MdmClient;
+  readonly random: SeededRandom;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly trust: TrustAnchors;
+  /** A key pair for a SCEP request of `bits` (from the pool when it has that size). */
+  takeKey(bits: number): Promise<{ privateKey: KeyObject; publicKey: KeyObject; pem: string }>;
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+export async function takeKey(pool: KeyPool, bits: number): Promise<{ privateKey: KeyObject; publicKey: KeyObject; pem: string }> {
+  if (bits === pool.bits) return pool.takeOne();
+  // Sizes the pool does not hold (1024, 4096 in a SCEP payload) are generated on the spot.
+  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+  return { privateKey, publicKey, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
+}
+
+/**
+ * The CAs the device trusts for https: the one given at creation (the lab CA, so the enrollment
+ * URL itself can be fetched) and every root certificate a profile installed (the enrollment
+ * profile's com.apple.security.root). Kept as one PEM text so the HTTP client keeps one agent.
+ */
+export class TrustAnchors {
+  #pem: string | undefined;
+  #stale = true;
+
+  constructor(
+    private readonly configured: string | undefined,
+    private readonly state: IosStateStore,
+  ) {}
+
+  pem(): string | undefined {
+    if (this.#stale) {
+      this.#pem = this.#join(this.state.listCertificates().filter((c) => c.kind === 'root').map((c) => c.certDer));
+      this.#stale = false;
+    }
+    return this.#pem;
+  }
+
+  /** Call after profiles (and so root certificates) changed. */
+  invalidate(): void {
+    this.#stale = true;
+  }
+
+  /** Trust these too, before they are stored (the enrollment profile's roots during enrollment). */
+  withExtra(certs: Buffer[]): string | undefined {
+    return this.#join([...this.state.listCertificates().filter((c) => c.kind === 'root').map((c) => c.certDer), ...certs]);
+  }
+
+  #join(roots: Buffer[]): string | undefined {
+    const all = [...(this.configured ? [`${this.configured.trim()}\n`] : []), ...roots.map((c) => derToPem(c, 'CERTIFICATE'))];
+    return all.length > 0 ? [...new Set(all)].join('') : undefined;
+  }
+}
+
+/** The identity as node:crypto objects (parsed once per device, not per request). */
+export function signingIdentity(identity: DeviceIdentity): SigningIdentity {
+  return { privateKey: importPrivateKey(identity.keyPem), certDer: identity.certDer };
+}
+
+/** New accounts get `acct-<n>` from a counter in the device state: repeatable, unique per device. */
+export function ruleContext(rt: IosRuntime): RuleContext {
+  return { newId: () => `acct-${rt.state.nextSequence('account')}`, now: rt.now() };
+}
+
+/** What command handling needs from the device: its stores, its rights, its busy state, its SCEP. */
+export function commandContext(rt: IosRuntime, e: EnrolledIdentity, isBusy: () => boolean): CommandContext {
+  return {
+    state: rt.state,
+    rule: () => ruleContext(rt),
+    now: rt.now,
+    accessRights: e.enrollment.accessRights,
+    isBusy,
+    obtainCertificate: async (profileIdentifier, payload, scep) => {
+      const key = await rt.takeKey(scep.keysize);
+      const issued = await enrollWithScep(rt.http, { payload: scep, privateKey: key.privateKey, publicKey: key.publicKey, caPem: rt.trust.pem() });
+      return {
+        profileIdentifier,
+        payloadIdentifier: payload.identifier,
+        payloadUuid: payload.uuid,
+        kind: 'identity',
+        certDer: issued.certDer,
+        keyPem: key.pem,
+        subject: issued.subject,
+      };
+    },
+  };
+}
