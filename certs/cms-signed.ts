@@ -251,6 +251,20 @@ function publicKeyOf(cert: CertificateInfo): KeyObject {
   return key;
 }
 
+// Parsed embedded certificates, by their DER: a device signs every check-in with the same
+// certificate, and parsing it (names, dates, extensions) cost more than the RSA verify itself.
+const certCache = new Map<string, CertificateInfo>();
+function parsedCertificate(der: Buffer): CertificateInfo {
+  const k = der.toString('latin1');
+  let cert = certCache.get(k);
+  if (!cert) {
+    cert = parseCertificate(der);
+    if (certCache.size >= 4096) certCache.clear();
+    certCache.set(k, cert);
+  }
+  return cert;
+}
+
 /** Verify one SignerInfo over `content` against `cert` (RFC 5652 §5.6); throws badSignature. */
 export function verifySignerInfo(si: SignerInfoParts, cert: CertificateInfo, content: Buffer, contentType: string): void {
   const hash = signatureHash(si.signatureAlgorithm, si.digest);
@@ -305,7 +319,7 @@ export function verifyCms(der: Buffer, opts: VerifyCmsOptions = {}): VerifiedCms
 export function verifyParsedSignedData(sd: SignedDataParts, content: Buffer, trustedCertificates?: Buffer[]): VerifiedCms {
   const first = sd.signerInfos[0];
   if (!first) throw new CertsError('badCms', 'SignedData has no signer');
-  const certs = sd.certificates.map(parseCertificate);
+  const certs = sd.certificates.map(parsedCertificate);
   let signerCert: CertificateInfo | undefined;
   for (const si of sd.signerInfos) {
     const cert = certs.find((c) => referencesCertificate(si.sid, c));

@@ -63,7 +63,17 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     adminRoutes: apple.adminRoutes,
   });
 
-  const server = config.tls ? https.createServer({ cert: identity.tls.certPem, key: identity.tls.keyPem }, app) : http.createServer(app);
+  // Device check-ins take a plain node:http path ahead of express; everything else is the app.
+  const dispatch: http.RequestListener = (req, res) => {
+    if (req.method === 'PUT') {
+      const url = req.url ?? '';
+      const q = url.indexOf('?');
+      const fast = apple.fastPaths.get(q < 0 ? url : url.slice(0, q));
+      if (fast) return fast(req, res);
+    }
+    app(req, res);
+  };
+  const server = config.tls ? https.createServer({ cert: identity.tls.certPem, key: identity.tls.keyPem }, dispatch) : http.createServer(dispatch);
   server.keepAliveTimeout = 65_000;
   push.attach(server, '/push');
   await new Promise<void>((ok, fail) => {

@@ -40,6 +40,8 @@ export class FleetRun {
   readonly runId: string;
   groupId: string | undefined;
   profileId: string | undefined;
+  /** When users, group and profile existed and the first enrollment started (epoch ms). */
+  enrollStartedAt: number | undefined;
   private readonly started = Date.now();
   private stopped = false;
 
@@ -65,6 +67,7 @@ export class FleetRun {
       await admin.deploy(this.profileId, [this.groupId]);
     }
     let next = 0;
+    this.enrollStartedAt = Date.now();
     const worker = async () => {
       while (!this.stopped && next < users.length) {
         const i = next++;

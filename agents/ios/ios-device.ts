@@ -16,7 +16,7 @@ import { forgetEnrollment, installEnrollmentProfile, loadEnrolledIdentity, remov
 import { IosDeviceError } from './errors.js';
 import { generateHardware, type IosHardware } from './hardware.js';
 import { connectDevicePush } from './device-push.js';
-import { MdmClient } from './mdm-client.js';
+import { MdmClient, type SignedRequest } from './mdm-client.js';
 import { runSession } from './mdm-session.js';
 import { PollScheduler } from './poll-scheduler.js';
 import { commandContext, ruleContext, takeKey, TrustAnchors, type IosRuntime } from './runtime.js';
@@ -127,6 +127,12 @@ export class IosDevice implements SimulatedDevice {
     });
     this.#activity.onIdle(() => this.#maybeIdle());
     this.#events.setMaxListeners(0); // every whenIdle() waiter is a listener
+  }
+
+  /** The signed Idle report this device would send now (undefined before enrollment): for load tools. */
+  idleRequest(): SignedRequest | undefined {
+    const e = this.#enrolled;
+    return e && this.#rt.mdm.idleRequest(e.enrollment, e.signing, this.udid);
   }
 
   get hardwareId(): string {

@@ -13,6 +13,12 @@ import { IosDeviceError } from './errors.js';
  * header carries base64 of a detached CMS SignedData over the exact body, signed by the identity
  * (notes §2.2). A non-200 answer is an IosDeviceError('serverRefused') with the server's reason.
  */
+export interface SignedRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
 export class MdmClient {
   constructor(
     private readonly http: HttpClient,
@@ -30,13 +36,24 @@ export class MdmClient {
     return res.body.length === 0 ? undefined : res.body;
   }
 
-  async #put(url: string, contentType: string, text: string, enrollment: Enrollment, identity: SigningIdentity, what: string): Promise<HttpResponse> {
+  /** The PUT a device sends: the body and, with SignMessage, its Mdm-Signature (notes §2.2). */
+  signedRequest(url: string, contentType: string, text: string, enrollment: Enrollment, identity: SigningIdentity): SignedRequest {
     const body = Buffer.from(text, 'utf8');
     const headers: Record<string, string> = { 'content-type': contentType, 'user-agent': 'MDM/1.0' };
     if (enrollment.signMessage) {
       const signature = signCms({ content: body, detached: true, signerCertDer: identity.certDer, signerKey: identity.privateKey });
       headers['mdm-signature'] = signature.toString('base64');
     }
+    return { url, headers, body };
+  }
+
+  /** The Idle report this device would send now, for load tools that replay it (bench:apple). */
+  idleRequest(enrollment: Enrollment, identity: SigningIdentity, udid: string): SignedRequest {
+    return this.signedRequest(enrollment.serverUrl, MDM_CONTENT_TYPE, encodeReport({ Status: 'Idle', UDID: udid }), enrollment, identity);
+  }
+
+  async #put(url: string, contentType: string, text: string, enrollment: Enrollment, identity: SigningIdentity, what: string): Promise<HttpResponse> {
+    const { headers, body } = this.signedRequest(url, contentType, text, enrollment, identity);
     let res: HttpResponse;
     try {
       res = await this.http.request({ method: 'PUT', url, headers, body, caPem: this.caPem() });

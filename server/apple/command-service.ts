@@ -8,6 +8,8 @@ import type { DeviceIdentity } from './device-identity.js';
 import { boundDevice } from './enrollment-binding.js';
 import { installProfileOutcome, removeProfileOutcome, type ProfileOutcome } from './report-outcome.js';
 
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+
 /**
  * The command loop (notes/apple.md §2.4): a device reports Idle or the result of the last command
  * and gets the next one, or an empty answer when nothing waits. Results update profile states and
@@ -21,6 +23,7 @@ export class CommandService {
   /** Returns the next command body (an XML plist) or undefined for an empty 200. */
   async handle(report: CommandReport, identity: DeviceIdentity): Promise<string | undefined> {
     const at = this.ctx.now().toISOString();
+    if (report.Status === 'Idle' && (await this.nothingForIdle(report, identity, at))) return undefined;
     const { body, toWake } = await this.ctx.store.transaction(async (tx) => {
       const { device } = await boundDevice(tx, report.UDID, identity);
       if (device.status !== 'enrolled') throw new ProtocolError('unknownDevice', `device ${report.UDID} is not enrolled`);
@@ -35,11 +38,27 @@ export class CommandService {
       }
       const next = await tx.commands.next(device.id, { skipNotNow: report.Status === 'NotNow' });
       if (next) await tx.commands.markSent(next.uuid, at);
-      await tx.devices.update({ ...device, lastSeenAt: at });
+      // lastSeenAt to the minute is plenty; writing it on every Idle made each check-in a write.
+      if (!device.lastSeenAt || Date.parse(at) - Date.parse(device.lastSeenAt) >= LAST_SEEN_RESOLUTION_MS) {
+        await tx.devices.update({ ...device, lastSeenAt: at });
+      }
       return { body: next?.body, toWake: toWake.filter((d) => d.id !== device.id) };
     });
     await this.ctx.reconciler.wake(toWake);
     return body;
+  }
+
+  /**
+   * Most check-ins are an Idle with nothing waiting: answered from reads alone, without taking
+   * the write lock. Anything to hand out, retry or record goes through the transaction below.
+   */
+  private async nothingForIdle(report: CommandReport, identity: DeviceIdentity, at: string): Promise<boolean> {
+    const { store } = this.ctx;
+    const { device } = await boundDevice(store, report.UDID, identity);
+    if (device.status !== 'enrolled') throw new ProtocolError('unknownDevice', `device ${report.UDID} is not enrolled`);
+    if (!device.lastSeenAt || Date.parse(at) - Date.parse(device.lastSeenAt) >= LAST_SEEN_RESOLUTION_MS) return false;
+    if (await store.commands.next(device.id, { skipNotNow: false })) return false;
+    return !(await store.profileStates.forDevice(device.id)).some((s) => s.state === 'blocked' || s.state === 'failed');
   }
 
   private async recordResult(tx: Repositories, device: DeviceRecord, report: CommandReport, at: string): Promise<void> {

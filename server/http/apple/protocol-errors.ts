@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { isAppleProtocolError } from '../../../protocol/apple/errors.js';
 import { PROTOCOL_ERRORS, type ProtocolErrorCode } from '../../errors/catalogue.js';
@@ -9,25 +10,49 @@ export function sendProtocolError(res: Response, code: ProtocolErrorCode, messag
 }
 
 /**
- * Device-facing endpoints answer errors in their own form: a status and a one-line reason, never
- * a stack. Codec errors (a plist that is not what Apple sends) are 400s naming what is wrong.
+ * What a device-facing endpoint answers for an error: a status and a one-line reason in the
+ * protocol's own form, never a stack. Codec errors (a plist that is not what Apple sends) are 400s
+ * naming what is wrong. Undefined: not a refusal but a failure of ours (500, logged).
  */
+export function protocolRefusal(err: unknown): { code: ProtocolErrorCode; status: number; text: string } | undefined {
+  let code: ProtocolErrorCode | undefined;
+  let message: string | undefined;
+  if (err instanceof ProtocolError) {
+    code = err.code;
+    message = err.message;
+  } else if (isAppleProtocolError(err)) {
+    code = err.code === 'unknownMessageType' ? 'unknownMessageType' : err.code === 'tooLarge' ? 'bodyTooLarge' : 'malformedMessage';
+    message = err.message;
+  } else if (typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'entity.too.large') {
+    code = 'bodyTooLarge';
+  }
+  if (!code) return undefined;
+  return { code, status: PROTOCOL_ERRORS[code].status, text: `${code}: ${message ?? PROTOCOL_ERRORS[code].message}\n` };
+}
+
+/** Answers an error on a plain node:http response (the MDM fast path). */
+export function writeProtocolError(res: ServerResponse, err: unknown, log: Logger, url: string | undefined): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const refusal = protocolRefusal(err);
+  if (refusal) {
+    log.warn({ code: refusal.code, url, reason: refusal.text.trim() }, 'device request refused');
+    res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(refusal.text) });
+    res.end(refusal.text);
+    return;
+  }
+  log.error({ err, url }, 'device request failed');
+  res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+  res.end('internal error\n');
+}
+
+/** The same, as express error middleware (SCEP, enrollment). */
 export function protocolErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
-    if (err instanceof ProtocolError) {
-      log.warn({ code: err.code, url: req.originalUrl, reason: err.message }, 'device request refused');
-      return sendProtocolError(res, err.code, err.message);
-    }
-    if (isAppleProtocolError(err)) {
-      const code: ProtocolErrorCode = err.code === 'unknownMessageType' ? 'unknownMessageType' : err.code === 'tooLarge' ? 'bodyTooLarge' : 'malformedMessage';
-      log.warn({ code, url: req.originalUrl, reason: err.message }, 'device request refused');
-      return sendProtocolError(res, code, err.message);
-    }
-    const type = typeof err === 'object' && err !== null && 'type' in err ? (err as { type: unknown }).type : undefined;
-    if (type === 'entity.too.large') return sendProtocolError(res, 'bodyTooLarge');
-    if (type === 'request.aborted') return;
-    log.error({ err, url: req.originalUrl }, 'device request failed');
-    res.status(500).type('text/plain').send('internal error\n');
+    if ((err as { type?: unknown } | null)?.type === 'request.aborted') return;
+    writeProtocolError(res, err, log, req.originalUrl);
   };
 }
