@@ -85,6 +85,14 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
   });
   const port = (server.address() as AddressInfo).port;
   if (!baseUrl) baseUrl = `${config.tls ? 'https' : 'http'}://localhost:${port}`;
+  if (baseUrl.startsWith('http://')) {
+    log.warn({ url: baseUrl }, 'devices are served over plain HTTP (lab mode): mdmlab\'s simulated devices accept it, real iOS needs --tls and an https --base-url');
+  }
+  // Housekeeping: challenges are one-time and short-lived; drop the expired ones hourly.
+  const housekeeping = setInterval(() => {
+    store.scepChallenges.deleteExpired(new Date().toISOString()).catch((err: unknown) => log.warn({ err }, 'housekeeping failed'));
+  }, 3600_000);
+  housekeeping.unref();
   log.info({ url: baseUrl, dataDir, adminToken: admin.source === 'env' ? 'from MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
 
   let closing: Promise<void> | undefined;
@@ -92,6 +100,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     (closing ??= (async () => {
       log.info('shutting down: finishing in-flight requests');
       const done = new Promise<void>((ok) => server.close(() => ok()));
+      clearInterval(housekeeping);
       push.close();
       // Keep-alive connections become idle once their in-flight request is answered: close them
       // as they do, so shutdown takes as long as the slowest request, not the keep-alive timeout.

@@ -14,8 +14,8 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
  * The command loop (notes/apple.md §2.4): a device reports Idle or the result of the last command
  * and gets the next one, or an empty answer when nothing waits. Results update profile states and
  * alerts; the answered command leaves the queue. An Idle check-in also retries profiles the device
- * blocked or failed before, which is how a user's "remove the manual account, then check in" ends
- * with the managed profile installed.
+ * blocked before, which is how a user's "remove the manual account, then check in" ends with the
+ * managed profile installed.
  */
 export class CommandService {
   constructor(private readonly ctx: AppleContext) {}
@@ -29,9 +29,11 @@ export class CommandService {
       if (device.status !== 'enrolled') throw new ProtocolError('unknownDevice', `device ${report.UDID} is not enrolled`);
       let toWake: DeviceRecord[] = [];
       if (report.Status === 'Idle') {
+        // Only a block can clear on the device's side (the user removed the clashing account);
+        // a failure comes from the profile itself and is retried when a new version is made.
         const states = await tx.profileStates.forDevice(device.id);
-        if (states.some((s) => s.state === 'blocked' || s.state === 'failed')) {
-          toWake = (await this.ctx.reconciler.reconcile(tx, [device.id], at, { retry: ['blocked', 'failed'] })).toWake;
+        if (states.some((s) => s.state === 'blocked')) {
+          toWake = (await this.ctx.reconciler.reconcile(tx, [device.id], at, { retry: ['blocked'] })).toWake;
         }
       } else {
         await this.recordResult(tx, device, report, at);
@@ -58,7 +60,7 @@ export class CommandService {
     if (device.status !== 'enrolled') throw new ProtocolError('unknownDevice', `device ${report.UDID} is not enrolled`);
     if (!device.lastSeenAt || Date.parse(at) - Date.parse(device.lastSeenAt) >= LAST_SEEN_RESOLUTION_MS) return false;
     if (await store.commands.next(device.id, { skipNotNow: false })) return false;
-    return !(await store.profileStates.forDevice(device.id)).some((s) => s.state === 'blocked' || s.state === 'failed');
+    return !(await store.profileStates.forDevice(device.id)).some((s) => s.state === 'blocked');
   }
 
   private async recordResult(tx: Repositories, device: DeviceRecord, report: CommandReport, at: string): Promise<void> {
@@ -121,15 +123,35 @@ export class CommandService {
     }
   }
 
-  /** One active duplicateAccount alert per device and profile, naming who, which account and what to do. */
+  /**
+   * One active alert per device and profile, naming who, which account and what to do. iOS says
+   * "not unique" whether the clashing account is the user's own or another profile's: when another
+   * profile on the device already gives the same address on the same host, the administrator has
+   * two profiles in conflict (conflictingProfiles), not a user to talk to (duplicateAccount).
+   */
   private async raiseDuplicateAccount(tx: Repositories, device: DeviceRecord, profileId: string, detail: string, at: string): Promise<void> {
-    if ((await tx.alerts.list({ deviceId: device.id, profileId, kind: 'duplicateAccount', active: true })).length > 0) return;
+    if ((await tx.alerts.list({ deviceId: device.id, profileId, active: true })).length > 0) return;
     const profile = await tx.emailProfiles.get(profileId);
     const user = device.userId ? await tx.users.get(device.userId) : undefined;
     const account = profile && user ? accountIdentityFor(profile.definition, user) : undefined;
     const host = profile?.definition.host;
     const who = user?.upn ?? 'its user';
     const deviceName = device.name ?? device.hardwareId;
+    const rival = profile && user ? await this.rivalProfile(tx, device.id, profileId, host!, account!.email, user) : undefined;
+    if (rival) {
+      await tx.alerts.insert({
+        id: this.ctx.newId('alr'),
+        kind: 'conflictingProfiles',
+        deviceId: device.id,
+        profileId,
+        message:
+          `${deviceName} (${who}) already has ${account!.email} on ${host} from the email profile "${rival.name}", so iOS refuses ` +
+          `"${profile!.definition.name}" as a duplicate account. Deploy only one profile per address and host to this device.`,
+        details: { deviceId: device.id, user: user?.upn, email: account!.email, host, profileId, profileName: profile!.definition.name, conflictsWith: rival.id, deviceError: detail },
+        createdAt: at,
+      });
+      return;
+    }
     await tx.alerts.insert({
       id: this.ctx.newId('alr'),
       kind: 'duplicateAccount',
@@ -156,5 +178,22 @@ export class CommandService {
       },
       createdAt: at,
     });
+  }
+
+  private async rivalProfile(
+    tx: Repositories,
+    deviceId: string,
+    profileId: string,
+    host: string,
+    email: string,
+    user: Parameters<typeof accountIdentityFor>[1],
+  ): Promise<{ id: string; name: string } | undefined> {
+    for (const s of await tx.profileStates.forDevice(deviceId)) {
+      if (s.profileId === profileId || s.state !== 'installed') continue;
+      const other = await tx.emailProfiles.get(s.profileId);
+      if (!other || other.definition.host.toLowerCase() !== host.toLowerCase()) continue;
+      if (accountIdentityFor(other.definition, user).email.toLowerCase() === email.toLowerCase()) return { id: other.id, name: other.definition.name };
+    }
+    return undefined;
   }
 }

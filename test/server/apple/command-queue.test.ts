@@ -111,16 +111,22 @@ describe('InstallProfile', () => {
     expect(await deviceOf(id)).toMatchObject({ compliance: 'compliant', profiles: [{ state: 'installed' }], alerts: [] });
   });
 
-  it('any other error fails the profile with the device\'s words', async () => {
+  it('any other error fails the profile with the device\'s words; it is retried only for a new version', async () => {
     const id = await enrolledDevice('cid@contoso.com');
-    await deployTo('cid@contoso.com', { contentTypes: [] });
+    const { profileId } = await deployTo('cid@contoso.com', { contentTypes: [] });
     const cmd = (await report(id, { Status: 'Idle' }))!;
     await report(id, { Status: 'Error', CommandUUID: cmd.CommandUUID, ErrorChain: [{ ErrorCode: 21009, ErrorDomain: 'MCEASErrorDomain', LocalizedDescription: 'No services enabled' }] });
     const device = await deviceOf(id);
     expect(device).toMatchObject({ compliance: 'nonCompliant', profiles: [{ state: 'failed' }] });
     expect(device.profiles[0].detail).toContain('21009');
+    // The profile itself is at fault: checking in again does not resend it…
+    expect(await report(id, { Status: 'Idle' })).toBeUndefined();
+    // …a new version does.
+    await server.api.patch(`/email-profiles/${profileId}`, { contentTypes: ['email'] }).expect(200);
     const cmd2 = (await report(id, { Status: 'Idle' }))!;
+    expect(cmd2.Command.RequestType).toBe('InstallProfile');
     await report(id, { Status: 'CommandFormatError', CommandUUID: cmd2.CommandUUID });
+    expect((await deviceOf(id)).profiles[0]).toMatchObject({ state: 'failed', profileVersion: 2 });
     expect((await deviceOf(id)).profiles[0].detail).toContain('CommandFormatError');
   });
 });
