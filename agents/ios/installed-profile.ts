@@ -1,4 +1,4 @@
-import type { ConfigurationProfile } from '../../protocol/apple/configuration-profile.js';
+import { profileListItemFor, type ConfigurationProfile } from '../../protocol/apple/configuration-profile.js';
 import type { ProfileListItem } from '../../protocol/apple/profile-list.js';
 import type { InstalledPayload, InstalledProfile } from './device-state.js';
 
@@ -35,31 +35,7 @@ export function summarizeProfile(
   return installed;
 }
 
+/** The ProfileList entry of an installed profile: Apple's keys, built by the protocol codec. */
 export function profileListItem(p: InstalledProfile): ProfileListItem {
-  const item: ProfileListItem = {
-    PayloadIdentifier: p.identifier,
-    PayloadUUID: p.uuid,
-    PayloadVersion: p.version,
-    PayloadRemovalDisallowed: p.removalDisallowed,
-    HasRemovalPasscode: p.hasRemovalPasscode,
-    IsEncrypted: false,
-    IsManaged: p.managed,
-    PayloadContent: p.payloads.map((x) => {
-      const c: NonNullable<ProfileListItem['PayloadContent']>[number] = {
-        PayloadType: x.type,
-        PayloadVersion: x.version,
-        PayloadIdentifier: x.identifier,
-        PayloadUUID: x.uuid,
-      };
-      if (x.displayName !== undefined) c.PayloadDisplayName = x.displayName;
-      if (x.description !== undefined) c.PayloadDescription = x.description;
-      if (x.organization !== undefined) c.PayloadOrganization = x.organization;
-      return c;
-    }),
-  };
-  if (p.displayName !== undefined) item.PayloadDisplayName = p.displayName;
-  if (p.organization !== undefined) item.PayloadOrganization = p.organization;
-  if (p.description !== undefined) item.PayloadDescription = p.description;
-  if (p.signerCertDer !== undefined) item.SignerCertificates = [p.signerCertDer];
-  return item;
+  return profileListItemFor(p, { isManaged: p.managed, ...(p.signerCertDer ? { signerCertificates: [p.signerCertDer] } : {}) });
 }

@@ -213,9 +213,15 @@ export function findPayloadByUuid(profile: ConfigurationProfile, uuid: string): 
   return profile.payloads.find((p) => p.uuid.toUpperCase() === want);
 }
 
+/** What ProfileList needs of a profile: a parsed one, or the summary a device keeps of an installed one. */
+export type ProfileListSource = Pick<
+  ConfigurationProfile,
+  'identifier' | 'uuid' | 'version' | 'displayName' | 'description' | 'organization' | 'removalDisallowed' | 'hasRemovalPasscode'
+> & { payloads: readonly Omit<ProfilePayload, 'dict'>[] };
+
 /** How the device lists an installed profile in its ProfileList answer (notes §2.5). */
 export function profileListItemFor(
-  profile: ConfigurationProfile,
+  profile: ProfileListSource,
   opts: { isManaged?: boolean; signerCertificates?: Buffer[] } = {},
 ): ProfileListItem {
   const item: ProfileListItem = {
