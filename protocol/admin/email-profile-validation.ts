@@ -54,7 +54,7 @@ export function validateEmailProfile(body: unknown): ProfileValidation {
   }
   const settings: Record<string, unknown> = { ...body };
   delete settings.platform;
-  return checkSettings(platform as EmailProfilePlatform, settings, true);
+  return checkSettings(platform as EmailProfilePlatform, settings);
 }
 
 /**
@@ -81,7 +81,7 @@ export function validateEmailProfileUpdate(current: EmailProfileDefinition, patc
       merged[key] = value;
     }
   }
-  return checkSettings(current.platform, merged, true);
+  return checkSettings(current.platform, merged);
 }
 
 function firstForeignKey(platform: EmailProfilePlatform, body: Record<string, unknown>): ProfileValidation | undefined {
@@ -95,7 +95,8 @@ function firstForeignKey(platform: EmailProfilePlatform, body: Record<string, un
   return undefined;
 }
 
-function checkSettings(platform: EmailProfilePlatform, input: Record<string, unknown>, fillDefaults: boolean): ProfileValidation {
+/** Every setting the platform has: present ones checked, absent ones required or defaulted. */
+function checkSettings(platform: EmailProfilePlatform, input: Record<string, unknown>): ProfileValidation {
   const foreign = firstForeignKey(platform, input);
   if (foreign) return foreign;
   const out: Record<string, unknown> = {};
@@ -105,7 +106,7 @@ function checkSettings(platform: EmailProfilePlatform, input: Record<string, unk
     if (value === null) value = undefined;
     if (value === undefined) {
       if (rule.required) return fail('missingField', key, `${key} is required`);
-      if (fillDefaults && rule.default) out[key] = rule.default(platform);
+      if (rule.default) out[key] = rule.default(platform);
       continue;
     }
     const violation = checkSchema(rule.schema(platform), value, key);

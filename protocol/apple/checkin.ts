@@ -59,10 +59,10 @@ export const CHECKIN_MESSAGE_TYPES: readonly CheckInMessageType[] = ['Authentica
 /** Check-in types Apple defines that mdmlab does not implement, with the reason given back. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   UserAuthenticate: 'macOS user channels only (iOS n/a)',
-  SetBootstrapToken: 'bootstrap tokens are not implemented (the server does not advertise com.apple.mdm.bootstraptoken)',
-  GetBootstrapToken: 'bootstrap tokens are not implemented (the server does not advertise com.apple.mdm.bootstraptoken)',
-  DeclarativeManagement: 'declarative device management is not implemented',
-  GetToken: 'GetToken is not implemented (the server does not advertise com.apple.mdm.token)',
+  SetBootstrapToken: 'bootstrap tokens are not supported (the server does not advertise com.apple.mdm.bootstraptoken)',
+  GetBootstrapToken: 'bootstrap tokens are not supported (the server does not advertise com.apple.mdm.bootstraptoken)',
+  DeclarativeManagement: 'declarative device management is not supported',
+  GetToken: 'GetToken is not supported (the server does not advertise com.apple.mdm.token)',
 };
 
 const AUTHENTICATE_OPTIONAL = ['OSVersion', 'BuildVersion', 'ProductName', 'SerialNumber', 'IMEI', 'MEID', 'DeviceName', 'Model', 'ModelName'] as const;
