@@ -101,8 +101,12 @@ export class CheckInService {
       const { apple, device } = await boundDevice(tx, udid, identity);
       await tx.devices.update({ ...device, status: 'unenrolled', unenrolledAt: at, lastSeenAt: at });
       await tx.commands.deleteForDevice(device.id);
-      // Removing the MDM profile took every managed profile off the device with it.
-      for (const s of await tx.profileStates.forDevice(device.id)) await tx.profileStates.delete(device.id, s.profileId);
+      // Removing the MDM profile took every managed profile off the device with it: what was
+      // installed is now removed; what never arrived (pending, blocked, failed) is forgotten.
+      for (const s of await tx.profileStates.forDevice(device.id)) {
+        if (s.state === 'installed') await tx.profileStates.upsert({ ...s, state: 'removed', updatedAt: at });
+        else if (s.state !== 'removed') await tx.profileStates.delete(device.id, s.profileId);
+      }
       await tx.alerts.resolve({ deviceId: device.id }, at);
       const { pushToken: _t, pushMagic: _m, ...rest } = apple;
       await tx.appleDevices.upsert(rest);
