@@ -116,6 +116,8 @@ export async function fleetCommand(argv: string[]): Promise<number> {
   const reason = await done;
   clearInterval(ticker);
   const snap = run.snapshot();
+  // The last state of the progress line, also when the run ended before the first tick.
+  process.stderr.write(tty ? `\r${progressLine(snap, count).padEnd(130)}` : `${progressLine(snap, count)}\n`);
   await run.stop();
   await starting;
   await embedded?.stop();
