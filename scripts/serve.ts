@@ -53,6 +53,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
     ...(v['base-url'] ? { baseUrl: v['base-url'] } : {}),
   };
   const server = await startServer(config);
+  // A bug in one request's background work must not take the server (and every device) down.
+  process.on('unhandledRejection', (err) => server.log.error({ err }, 'unhandled rejection (the server keeps running)'));
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       server.log.info({ signal }, 'signal received');
