@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ProfileListSource, ProfilePayload } from '../../protocol/apple/configuration-profile.js';
 import type { MailAccountStore } from '../core/mail-store.js';
 import { MemoryMailStore } from '../core/memory-mail-store.js';
 import type { IosHardware } from './hardware.js';
@@ -53,26 +54,11 @@ export interface PushState {
   pushMagic?: string;
 }
 
-/** One payload of an installed profile, as ProfileList reports it (notes §2.5). */
-export interface InstalledPayload {
-  type: string;
-  version: number;
-  identifier: string;
-  uuid: string;
-  displayName?: string;
-  description?: string;
-  organization?: string;
-}
+/** One payload of an installed profile, as ProfileList reports it (notes §2.5): its common keys. */
+export type InstalledPayload = Omit<ProfilePayload, 'dict'>;
 
-export interface InstalledProfile {
-  identifier: string;
-  uuid: string;
-  version: number;
-  displayName?: string;
-  description?: string;
-  organization?: string;
-  removalDisallowed: boolean;
-  hasRemovalPasscode: boolean;
+/** What the device keeps of an installed profile: what ProfileList reports, and how it got there. */
+export interface InstalledProfile extends ProfileListSource {
   payloads: InstalledPayload[];
   /** Installed through MDM InstallProfile (ProfileList IsManaged); false for the enrollment profile the user installed. */
   managed: boolean;

@@ -10,7 +10,7 @@
 
 import { buildConfigurationProfile } from './configuration-profile.js';
 import type { PlistDict } from './plist-types.js';
-import { buildMdmPayload, ALL_ACCESS_RIGHTS } from './payloads/mdm.js';
+import { buildMdmPayload, ALL_ACCESS_RIGHTS, type MdmPayloadInput, type MdmSettings } from './payloads/mdm.js';
 import { buildRootCertificatePayload } from './payloads/root-certificate.js';
 import { buildScepPayload, type ScepKeySize, type ScepSubject } from './payloads/scep.js';
 
@@ -35,22 +35,8 @@ export interface EnrollmentProfileInput {
     /** Default 5 (signing | encryption). */
     keyUsage?: number;
   };
-  mdm: {
-    serverUrl: string;
-    checkInUrl?: string;
-    /** `com.apple.mgmt.…`: the UID of the push certificate subject (notes §2.6). */
-    topic: string;
-    /** Default true: every request carries Mdm-Signature (notes §2.2). */
-    signMessage?: boolean;
-    /** Default 8191 (all rights). */
-    accessRights?: number;
-    /** Default true. */
-    checkOutWhenRemoved?: boolean;
-    useDevelopmentApns?: boolean;
-    serverCapabilities?: string[];
-    /** Lab mode: allow http:// URLs (see MdmPayloadInput.allowHttp). */
-    allowHttp?: boolean;
-  };
+  /** com.apple.mdm settings (defaults: SignMessage true, AccessRights 8191, CheckOutWhenRemoved true). */
+  mdm: MdmSettings & Pick<MdmPayloadInput, 'allowHttp'>;
 }
 
 export function buildEnrollmentProfile(input: EnrollmentProfileInput): PlistDict {

@@ -49,3 +49,14 @@ export function exitCode(child: ChildProcessWithoutNullStreams): Promise<number 
     else child.once('exit', (code) => resolve(code));
   });
 }
+
+/** Runs the CLI to its end and collects its output. */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawnCli(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  return { code, stdout, stderr };
+}

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spawnCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnCli(['fleet', ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCli(['fleet', ...args]);
 
 describe('mdmlab fleet', () => {
   it('enrolls N iOS devices, delivers the profile to each and prints a summary', async () => {
