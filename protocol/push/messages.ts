@@ -21,16 +21,19 @@ export type ServerMessage =
 
 export const isPushToken = (s: unknown): s is string => typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
 
-export function decodeClientMessage(text: string): ConnectMessage | undefined {
-  let value: unknown;
+/** A JSON object, or undefined for anything else (bad JSON included): messages never throw. */
+function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
-    value = JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (v.type !== 'connect') return undefined;
+}
+
+export function decodeClientMessage(text: string): ConnectMessage | undefined {
+  const v = jsonObject(text);
+  if (v?.type !== 'connect') return undefined;
   if (v.token !== undefined && typeof v.token !== 'string') return undefined;
   return v.token === undefined ? { type: 'connect' } : { type: 'connect', token: v.token };
 }
@@ -40,14 +43,8 @@ export function encodeClientMessage(m: ConnectMessage): string {
 }
 
 export function decodeServerMessage(text: string): ServerMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
+  const v = jsonObject(text);
+  if (!v) return undefined;
   if (v.type === 'token' && isPushToken(v.token)) return { type: 'token', token: v.token };
   if (v.type === 'notification' && typeof v.topic === 'string' && typeof v.payload === 'object' && v.payload !== null) {
     const payload: PushPayload = {};

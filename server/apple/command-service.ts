@@ -2,13 +2,17 @@ import { accountIdentityFor } from '../../protocol/admin/account-identity.js';
 import type { CommandReport } from '../../protocol/apple/command-report.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { Repositories } from '../store/port.js';
-import type { CommandRecord, DeviceRecord } from '../store/records.js';
+import type { CommandRecord, DeviceRecord, ProfileStateRecord } from '../store/records.js';
 import type { AppleContext } from './apple-context.js';
 import type { DeviceIdentity } from './device-identity.js';
 import { boundDevice } from './enrollment-binding.js';
 import { installProfileOutcome, removeProfileOutcome, type ProfileOutcome } from './report-outcome.js';
 
+/** lastSeenAt to the minute is plenty; writing it on every Idle made each check-in a write. */
 const LAST_SEEN_RESOLUTION_MS = 60_000;
+const lastSeenStale = (device: DeviceRecord, at: string): boolean =>
+  !device.lastSeenAt || Date.parse(at) - Date.parse(device.lastSeenAt) >= LAST_SEEN_RESOLUTION_MS;
+const hasBlocked = (states: readonly ProfileStateRecord[]): boolean => states.some((s) => s.state === 'blocked');
 
 /**
  * The command loop (notes/apple.md §2.4): a device reports Idle or the result of the last command
@@ -31,8 +35,7 @@ export class CommandService {
       if (report.Status === 'Idle') {
         // Only a block can clear on the device's side (the user removed the clashing account);
         // a failure comes from the profile itself and is retried when a new version is made.
-        const states = await tx.profileStates.forDevice(device.id);
-        if (states.some((s) => s.state === 'blocked')) {
+        if (hasBlocked(await tx.profileStates.forDevice(device.id))) {
           toWake = (await this.ctx.reconciler.reconcile(tx, [device.id], at, { retry: ['blocked'] })).toWake;
         }
       } else {
@@ -40,10 +43,7 @@ export class CommandService {
       }
       const next = await tx.commands.next(device.id, { skipNotNow: report.Status === 'NotNow' });
       if (next) await tx.commands.markSent(next.uuid, at);
-      // lastSeenAt to the minute is plenty; writing it on every Idle made each check-in a write.
-      if (!device.lastSeenAt || Date.parse(at) - Date.parse(device.lastSeenAt) >= LAST_SEEN_RESOLUTION_MS) {
-        await tx.devices.update({ ...device, lastSeenAt: at });
-      }
+      if (lastSeenStale(device, at)) await tx.devices.update({ ...device, lastSeenAt: at });
       return { body: next?.body, toWake: toWake.filter((d) => d.id !== device.id) };
     });
     await this.ctx.reconciler.wake(toWake);
@@ -58,9 +58,9 @@ export class CommandService {
     const { store } = this.ctx;
     const { device } = await boundDevice(store, report.UDID, identity);
     if (device.status !== 'enrolled') throw new ProtocolError('unknownDevice', `device ${report.UDID} is not enrolled`);
-    if (!device.lastSeenAt || Date.parse(at) - Date.parse(device.lastSeenAt) >= LAST_SEEN_RESOLUTION_MS) return false;
+    if (lastSeenStale(device, at)) return false;
     if (await store.commands.next(device.id, { skipNotNow: false })) return false;
-    return !(await store.profileStates.forDevice(device.id)).some((s) => s.state === 'blocked');
+    return !hasBlocked(await store.profileStates.forDevice(device.id));
   }
 
   private async recordResult(tx: Repositories, device: DeviceRecord, report: CommandReport, at: string): Promise<void> {
