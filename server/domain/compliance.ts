@@ -10,3 +10,10 @@ export function complianceOf(states: Iterable<ProfileState>): Compliance {
   for (const s of states) if (s === 'blocked' || s === 'failed') return 'nonCompliant';
   return 'compliant';
 }
+
+/** Compliance of every device that has states, from one list of them (absent = compliant). */
+export function complianceByDevice(states: Iterable<{ deviceId: string; state: ProfileState }>): Map<string, Compliance> {
+  const grouped = new Map<string, ProfileState[]>();
+  for (const s of states) grouped.set(s.deviceId, [...(grouped.get(s.deviceId) ?? []), s.state]);
+  return new Map([...grouped].map(([id, list]) => [id, complianceOf(list)]));
+}

@@ -1,7 +1,7 @@
 import { DEVICE_PLATFORMS, type DevicePlatform } from '../../protocol/admin/platforms.js';
 import { MdmlabError, notFound } from '../errors/mdmlab-error.js';
 import type { AlertRecord, DeviceRecord, ProfileStateRecord } from '../store/records.js';
-import { complianceOf, type Compliance } from './compliance.js';
+import { complianceByDevice, complianceOf, type Compliance } from './compliance.js';
 import type { DomainContext } from './context.js';
 
 export interface DeviceView extends DeviceRecord {
@@ -30,9 +30,8 @@ export class DeviceService {
       ...(query.userId ? { userId: query.userId } : {}),
       ...(query.status ? { status: query.status as DeviceRecord['status'] } : {}),
     });
-    return Promise.all(
-      devices.map(async (d) => ({ ...d, compliance: complianceOf((await this.ctx.store.profileStates.forDevice(d.id)).map((s) => s.state)) })),
-    );
+    const compliance = complianceByDevice(await this.ctx.store.profileStates.all());
+    return devices.map((d) => ({ ...d, compliance: compliance.get(d.id) ?? 'compliant' }));
   }
 
   async get(id: string): Promise<DeviceView> {

@@ -1,5 +1,5 @@
 import { PROFILE_STATES, type ProfileState } from '../store/records.js';
-import { complianceOf } from './compliance.js';
+import { complianceByDevice } from './compliance.js';
 import type { DomainContext } from './context.js';
 
 export interface ProfileStatus {
@@ -36,10 +36,8 @@ export class StatusService {
     }
     const deployments = await store.deployments.all();
     const devices = await store.devices.list({ status: 'enrolled' });
-    let nonCompliant = 0;
-    for (const d of devices) {
-      if (complianceOf((await store.profileStates.forDevice(d.id)).map((s) => s.state)) === 'nonCompliant') nonCompliant++;
-    }
+    const compliance = complianceByDevice(await store.profileStates.all());
+    const nonCompliant = devices.filter((d) => compliance.get(d.id) === 'nonCompliant').length;
     return {
       profiles: profiles.map((p) => ({
         profileId: p.id,

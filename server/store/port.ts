@@ -95,6 +95,8 @@ export interface ProfileStateRepository {
   get(deviceId: string, profileId: string): Promise<ProfileStateRecord | undefined>;
   forDevice(deviceId: string): Promise<ProfileStateRecord[]>;
   forProfile(profileId: string): Promise<ProfileStateRecord[]>;
+  /** Every device's states in one read, for fleet-wide views (compliance of all devices). */
+  all(): Promise<ProfileStateRecord[]>;
   /** Counts per profile and state: the status overview. */
   counts(): Promise<{ profileId: string; state: ProfileState; count: number }[]>;
   delete(deviceId: string, profileId: string): Promise<void>;

@@ -123,6 +123,7 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
         { profileId: 'p1', state: 'installed', count: 1 },
       ]);
       expect((await store.profileStates.forProfile('p1')).map((s) => s.deviceId)).toEqual(['d1', 'd2']);
+      expect((await store.profileStates.all()).map((s) => `${s.deviceId}:${s.state}`)).toEqual(['d1:installed', 'd2:blocked']);
       await store.profileStates.delete('d2', 'p1');
       expect(await store.profileStates.forDevice('d2')).toEqual([]);
     });

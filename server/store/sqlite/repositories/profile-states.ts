@@ -32,6 +32,7 @@ export function sqliteProfileStates(db: Database.Database, exec: Exec): ProfileS
   const get = db.prepare<[string, string], Row>('SELECT * FROM profile_states WHERE device_id = ? AND profile_id = ?');
   const forDevice = db.prepare<[string], Row>('SELECT * FROM profile_states WHERE device_id = ? ORDER BY profile_id');
   const forProfile = db.prepare<[string], Row>('SELECT * FROM profile_states WHERE profile_id = ? ORDER BY device_id');
+  const all = db.prepare<[], Row>('SELECT * FROM profile_states ORDER BY device_id, profile_id');
   const counts = db.prepare<[], { profile_id: string; state: ProfileState; n: number }>(
     'SELECT profile_id, state, COUNT(*) AS n FROM profile_states GROUP BY profile_id, state ORDER BY profile_id, state',
   );
@@ -41,6 +42,7 @@ export function sqliteProfileStates(db: Database.Database, exec: Exec): ProfileS
     get: (deviceId, profileId) => exec(() => { const r = get.get(deviceId, profileId); return r && toRecord(r); }),
     forDevice: (deviceId) => exec(() => forDevice.all(deviceId).map(toRecord)),
     forProfile: (profileId) => exec(() => forProfile.all(profileId).map(toRecord)),
+    all: () => exec(() => all.all().map(toRecord)),
     counts: () => exec(() => counts.all().map((r) => ({ profileId: r.profile_id, state: r.state, count: r.n }))),
     delete: (deviceId, profileId) => exec(() => void del.run(deviceId, profileId)),
   };
