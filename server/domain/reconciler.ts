@@ -26,6 +26,11 @@ export interface ReconcileResult {
   toWake: DeviceRecord[];
 }
 
+export interface ReconcileOptions {
+  retry?: readonly ProfileStateRecord['state'][];
+  reissue?: ReadonlySet<string>;
+}
+
 const ON_DEVICE: ReadonlySet<ProfileStateRecord['state']> = new Set(['installed', 'pending', 'blocked', 'failed', 'waitingForApp']);
 
 /**
@@ -47,8 +52,10 @@ export class Reconciler {
   /**
    * `retry`: states to treat as out of date, e.g. a device checking in again retries what it
    * blocked or failed earlier (the user may have removed the clashing account since).
+   * `reissue`: profiles whose per-device content changed without a new profile version (the
+   * user's address or user name was edited), delivered again wherever the device holds them.
    */
-  async reconcile(tx: Repositories, deviceIds: Iterable<string>, at: string, opts: { retry?: readonly ProfileStateRecord['state'][] } = {}): Promise<ReconcileResult> {
+  async reconcile(tx: Repositories, deviceIds: Iterable<string>, at: string, opts: ReconcileOptions = {}): Promise<ReconcileResult> {
     const ids = [...new Set(deviceIds)];
     if (ids.length === 0) return { toWake: [] };
     const profiles = new Map((await tx.emailProfiles.list()).map((p) => [p.id, p]));
@@ -78,7 +85,8 @@ export class Reconciler {
           have.state === 'removed' ||
           have.state === 'notApplicable' ||
           have.profileVersion < want.version ||
-          (opts.retry ?? []).includes(have.state);
+          (opts.retry ?? []).includes(have.state) ||
+          (opts.reissue?.has(want.profileId) === true && ON_DEVICE.has(have.state));
         if (!stale) continue;
         await channel.install(tx, device, profiles.get(want.profileId)!, at);
         await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'pending', profileVersion: want.version, updatedAt: at });

@@ -23,7 +23,7 @@ export interface AdminServices {
 
 export function createAdminServices(ctx: DomainContext, reconciler: Reconciler): AdminServices {
   return {
-    users: new UserService(ctx),
+    users: new UserService(ctx, reconciler),
     groups: new GroupService(ctx, reconciler),
     certificateProfiles: new CertificateProfileService(ctx),
     emailProfiles: new EmailProfileService(ctx, reconciler),

@@ -1,7 +1,9 @@
 import { MdmlabError, notFound } from '../errors/mdmlab-error.js';
 import { StoreConflict } from '../store/port.js';
 import type { UserRecord } from '../store/records.js';
+import { accountIdentityFor } from '../../protocol/admin/account-identity.js';
 import { isoNow, type DomainContext } from './context.js';
+import type { Reconciler } from './reconciler.js';
 import { CreateUser, UpdateUser } from './schemas.js';
 import { parseBody } from './validate.js';
 
@@ -13,7 +15,7 @@ interface UserInput {
 
 /** Directory users: the people devices belong to and email addresses are generated from. */
 export class UserService {
-  constructor(private readonly ctx: DomainContext) {}
+  constructor(private readonly ctx: DomainContext, private readonly reconciler: Reconciler) {}
 
   async create(body: unknown): Promise<UserRecord> {
     const input = parseBody<UserInput & { upn: string }>(CreateUser, body);
@@ -39,19 +41,35 @@ export class UserService {
     return user;
   }
 
-  /** Devices keep the profiles they have; a changed address reaches them with the next profile version. */
+  /**
+   * A changed address or user name changes what the user's profiles say on each device: every
+   * profile whose generated identity differs is delivered again to the user's enrolled devices, in
+   * the same transaction as the edit (a managed account follows its user; the platform rules still
+   * apply, so on iOS a hand-made account with the new address blocks the re-delivery).
+   */
   async update(id: string, body: unknown): Promise<UserRecord> {
     const input = parseBody<UserInput>(UpdateUser, body);
     const { store } = this.ctx;
-    return this.write(() =>
+    const at = isoNow(this.ctx);
+    const { user, toWake } = await this.write(() =>
       store.transaction(async (tx) => {
-        const user = await tx.users.get(id);
-        if (!user) throw notFound('user', id);
-        const next: UserRecord = { ...user, ...input };
-        await tx.users.update(next);
-        return next;
+        const before = await tx.users.get(id);
+        if (!before) throw notFound('user', id);
+        const after: UserRecord = { ...before, ...input };
+        await tx.users.update(after);
+        const reissue = new Set(
+          (await tx.emailProfiles.list())
+            .filter((p) => !sameIdentity(accountIdentityFor(p.definition, before), accountIdentityFor(p.definition, after)))
+            .map((p) => p.id),
+        );
+        if (reissue.size === 0) return { user: after, toWake: [] };
+        const devices = await tx.devices.list({ userId: id, status: 'enrolled' });
+        const { toWake } = await this.reconciler.reconcile(tx, devices.map((d) => d.id), at, { reissue });
+        return { user: after, toWake };
       }),
     );
+    await this.reconciler.wake(toWake);
+    return user;
   }
 
   async delete(id: string): Promise<void> {
@@ -74,4 +92,8 @@ export class UserService {
       throw err;
     }
   }
+}
+
+function sameIdentity(a: { email: string; username: string }, b: { email: string; username: string }): boolean {
+  return a.email === b.email && a.username === b.username;
 }
