@@ -7,7 +7,7 @@ import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { resolveAdminToken } from './admin-token.js';
 import type { ServerConfig } from './config.js';
-import { randomId, type DomainContext } from './domain/context.js';
+import { randomId, type DomainContext, type IdPrefix } from './domain/context.js';
 import { Reconciler } from './domain/reconciler.js';
 import { createAdminServices, type AdminServices } from './domain/services.js';
 import { createAppleModule } from './apple/apple-module.js';
@@ -36,8 +36,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  /**
+   * Where the ids of the records the server creates (`usr_…`, `eml_…`, `dev_…`) come from; default
+   * random. The scenario runner passes a seeded source to its embedded server so a scenario with a
+   * `seed` gets the same ids on every run (SCENARIOS.md: "seed makes every generated id … repeatable").
+   * Ids must stay unique within the store: a source that repeats itself makes inserts fail.
+   */
+  newId?: (prefix: IdPrefix) => string;
+}
+
 /** The composition root: data folder, certificates, store, services, HTTP(S) listener. */
-export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const configuredHost = config.baseUrl ? new URL(config.baseUrl).hostname : undefined;
@@ -45,7 +55,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
   const admin = resolveAdminToken(dataDir, config.adminToken ?? process.env.MDMLAB_ADMIN_TOKEN);
   const store = createSqliteStore(join(dataDir, 'mdmlab.db'));
 
-  const ctx: DomainContext = { store, now: () => new Date(), newId: randomId, log };
+  const ctx: DomainContext = { store, now: () => new Date(), newId: options.newId ?? randomId, log };
   const reconciler = new Reconciler();
   const services = createAdminServices(ctx, reconciler);
   let baseUrl = config.baseUrl?.replace(/\/$/, '') ?? '';

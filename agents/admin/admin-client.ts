@@ -21,6 +21,7 @@ export interface DeviceDetail {
   id: string;
   platform: string;
   hardwareId: string;
+  serialNumber?: string;
   status: 'enrolled' | 'unenrolled';
   compliance: 'compliant' | 'nonCompliant';
   profiles: { profileId: string; state: string; detail?: string; profileVersion: number }[];

@@ -1,8 +1,9 @@
 import { profileIdFromIdentifier } from '../../protocol/apple/email-profile.js';
 import type { DeviceDetail } from '../admin/admin-client.js';
 import type { MailAccount } from '../core/mail-account.js';
-import type { ExpectedMailAccount, Expectation } from './scenario-types.js';
-import type { ScenarioWorld } from './world.js';
+import { compareAccounts } from './account-check.js';
+import type { Expectation } from './scenario-types.js';
+import type { ScenarioWorld, WorldDevice } from './world.js';
 
 /** One thing that did not hold: where in the expectation, what was wanted, what was found. */
 export interface Failure {
@@ -15,13 +16,19 @@ export interface Failure {
  * Checks an `expect` step against the server's API and the device's own store. Where both know
  * something (is this profile on the device?), they must agree: a disagreement is a failure of
  * its own, whatever the expectation said (SCENARIOS.md "Expectations").
+ *
+ * Server-wide expectations look at this run only: `alerts` at the alerts of this run's devices
+ * (and profiles), `profileStatus` at the overview's counts for this run's profiles. On a shared
+ * server other runs' devices are not this story's (see run-locks.ts for users runs share).
  */
 export async function checkExpectation(world: ScenarioWorld, e: Expectation): Promise<Failure[]> {
   const failures: Failure[] = [];
   if (e.device) failures.push(...(await checkDevice(world, e)));
   else if (e.alerts) {
-    const kinds = (await world.admin.alerts()).map((a) => a.kind);
-    if (!sameSet(kinds, e.alerts)) failures.push({ what: 'alerts (server-wide)', expected: [...e.alerts].sort(), found: [...kinds].sort() });
+    const devices = world.serverDeviceIds();
+    const profiles = new Set(world.profiles.values());
+    const ours = (await world.admin.alerts()).filter((a) => (a.deviceId ? devices.has(a.deviceId) : a.profileId !== undefined && profiles.has(a.profileId)));
+    failures.push(...compareAlerts('alerts (server-wide)', e.alerts, ours));
   }
   if (e.profileStatus) {
     const status = await world.admin.status();
@@ -40,7 +47,6 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
   const failures: Failure[] = [];
   const d = world.device(e.device!);
   const server: DeviceDetail | undefined = d.serverId ? await world.admin.device(d.serverId) : undefined;
-  const onDevice = new Set(((await d.device.profileIdentifiers?.()) ?? []).map((i) => profileIdFromIdentifier(i)).filter((x): x is string => !!x));
   const accounts = await d.device.mailAccounts();
   const stateOf = (profileId: string) => server?.profiles.find((p) => p.profileId === profileId)?.state ?? 'none';
 
@@ -50,17 +56,42 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
   }
   if (e.profiles) {
     for (const [ref, expected] of Object.entries(e.profiles)) {
-      const profileId = world.profiles.get(ref) ?? '';
-      const state = stateOf(profileId);
+      const state = stateOf(world.profiles.get(ref) ?? '');
       if (state !== expected) failures.push({ what: `profiles.${ref}`, expected, found: `server reports ${state}` });
     }
   }
-  // Server and device must tell the same story about every profile the scenario made.
+  failures.push(...(await disagreements(world, d, server, stateOf, accounts)));
+  if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, accounts));
+  if (e.alerts) failures.push(...compareAlerts('alerts', e.alerts, server?.alerts ?? []));
+  return failures;
+}
+
+/**
+ * Server and device must tell the same story about every profile the scenario made: what the
+ * server reports installed is on the device, and the device holds no profile or managed account
+ * the server reports as anything but installed or pending (pending covers a change on its way).
+ * The usual cause of a real disagreement is a device that left management while offline: it
+ * removed its profiles, but CheckOut is sent once and never retried, so the server still lists it
+ * as enrolled with its profiles installed. The failure says so when it is the case.
+ */
+async function disagreements(
+  world: ScenarioWorld,
+  d: WorldDevice,
+  server: DeviceDetail | undefined,
+  stateOf: (profileId: string) => string,
+  accounts: readonly MailAccount[],
+): Promise<Failure[]> {
+  const failures: Failure[] = [];
+  const onDevice = new Set(((await d.device.profileIdentifiers?.()) ?? []).map((i) => profileIdFromIdentifier(i)).filter((x): x is string => !!x));
+  const why =
+    server?.status === 'enrolled' && !d.device.isEnrolled()
+      ? ` (the device left management, the server still lists it as enrolled: ${d.online ? 'its CheckOut did not arrive' : 'it was offline, and CheckOut is never sent again'})`
+      : '';
   for (const [ref, profileId] of world.profiles) {
     const state = stateOf(profileId);
     const present = onDevice.has(profileId);
     if (state === 'installed' && !present && d.device.profileIdentifiers) {
-      failures.push({ what: `profiles.${ref} (server vs device)`, expected: 'installed on the device, as the server reports', found: 'not installed on the device' });
+      failures.push({ what: `profiles.${ref} (server vs device)`, expected: 'installed on the device, as the server reports', found: `not installed on the device${why}` });
     }
     if (present && !['installed', 'pending'].includes(state)) {
       failures.push({ what: `profiles.${ref} (server vs device)`, expected: `not on the device, as the server reports ${state}`, found: 'installed on the device' });
@@ -76,65 +107,20 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
       });
     }
   }
-  if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, accounts));
-  if (e.alerts) {
-    const kinds = (server?.alerts ?? []).map((a) => a.kind);
-    if (!sameSet(kinds, e.alerts)) failures.push({ what: 'alerts', expected: [...e.alerts].sort(), found: [...kinds].sort() });
-  }
   return failures;
 }
 
-function compareAccounts(world: ScenarioWorld, expected: ExpectedMailAccount[], actual: MailAccount[]): Failure[] {
-  const failures: Failure[] = [];
-  const left = [...actual];
-  for (const want of expected) {
-    const i = left.findIndex((a) => accountMatches(world, want, a));
-    if (i >= 0) {
-      left.splice(i, 1);
-      continue;
-    }
-    const sameAddress = left.filter((a) => a.email.toLowerCase() === want.email.toLowerCase() && a.host.toLowerCase() === want.host.toLowerCase());
-    failures.push({ what: `mailAccounts ${want.email} on ${want.host}`, expected: want, found: sameAddress.length ? sameAddress.map((a) => describeAccount(world, a)) : 'no such account' });
-  }
-  for (const extra of left) failures.push({ what: `mailAccounts ${extra.email} on ${extra.host}`, expected: 'not in the store', found: describeAccount(world, extra) });
-  return failures;
+/**
+ * `alerts` lists the alert kinds the server shows (SCENARIOS.md): a set, so one device with two
+ * blocked profiles (two duplicateAccount alerts) meets `alerts: [duplicateAccount]`.
+ */
+function compareAlerts(what: string, expected: readonly string[], alerts: readonly { kind: string }[]): Failure[] {
+  const want = distinctSorted(expected);
+  const found = distinctSorted(alerts.map((a) => a.kind));
+  const same = want.length === found.length && want.every((k, i) => k === found[i]);
+  return same ? [] : [{ what, expected: want, found }];
 }
 
-function accountMatches(world: ScenarioWorld, want: ExpectedMailAccount, a: MailAccount): boolean {
-  if (a.email.toLowerCase() !== want.email.toLowerCase() || a.host.toLowerCase() !== want.host.toLowerCase()) return false;
-  if (want.managed !== undefined && a.managed !== want.managed) return false;
-  if (want.replacedUserAccount !== undefined && (a.replacedUserAccount ?? false) !== want.replacedUserAccount) return false;
-  if (want.profile !== undefined) {
-    if (want.profile === 'personal' || want.profile === 'work') {
-      if ((a.androidProfile ?? 'personal') !== want.profile) return false;
-    } else if (!a.managedBy || world.profileRef(profileIdFromIdentifier(a.managedBy) ?? a.managedBy) !== want.profile) {
-      return false;
-    }
-  }
-  for (const [key, value] of Object.entries(want.settings ?? {})) {
-    if (!sameValue((a.settings as Record<string, unknown>)[key], value)) return false;
-  }
-  return true;
-}
-
-function describeAccount(world: ScenarioWorld, a: MailAccount): Record<string, unknown> {
-  const profileId = a.managedBy ? (profileIdFromIdentifier(a.managedBy) ?? a.managedBy) : undefined;
-  return {
-    email: a.email,
-    host: a.host,
-    managed: a.managed,
-    ...(profileId ? { profile: world.profileRef(profileId) ?? profileId } : {}),
-    ...(a.androidProfile ? { androidProfile: a.androidProfile } : {}),
-    ...(a.replacedUserAccount ? { replacedUserAccount: true } : {}),
-    settings: a.settings,
-  };
-}
-
-function sameValue(found: unknown, want: unknown): boolean {
-  if (Array.isArray(want)) return Array.isArray(found) && sameSet(found.map(String), want.map(String));
-  return found === want;
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+function distinctSorted(kinds: readonly string[]): string[] {
+  return [...new Set(kinds)].sort();
 }

@@ -1,10 +1,15 @@
-import { AdminApiError, AdminClient } from '../admin/admin-client.js';
+import { randomBytes } from 'node:crypto';
+import { AdminClient } from '../admin/admin-client.js';
 import type { SimulatedDevice } from '../device.js';
+import { cleanUp, type CleanupReport } from './cleanup.js';
+import { describeError } from './describe-error.js';
 import { checkExpectation, type Failure } from './expectation-check.js';
-import { changeMembership, runAction } from './step-actions.js';
+import { RunLocks, type RunLockOptions } from './run-locks.js';
+import { createDevices, setUpServer } from './setup.js';
+import { runAction } from './step-actions.js';
 import type { Scenario, ScenarioDevice, ScenarioStep } from './scenario-types.js';
 import { SUPPORTED_DEVICE_PLATFORMS } from './scenario-vocabulary.js';
-import { ScenarioWorld } from './world.js';
+import { ScenarioWorld, type RunIds } from './world.js';
 
 export interface RunOptions {
   serverUrl: string;
@@ -13,8 +18,25 @@ export interface RunOptions {
   caPem?: string;
   /** Makes the simulated device for a scenario device (platform agents live outside this module). */
   createDevice: (spec: ScenarioDevice, index: number, seed: number) => Promise<SimulatedDevice>;
+  /**
+   * The server is shared and long-lived (`--server`), not a fresh one made for this run: the run
+   * tags what it creates, reuses existing users, takes turns with runs that use the same users,
+   * and cleans up at the end. Absent: the server is the run's own (the embedded one).
+   */
+  shared?: SharedServerOptions;
   /** Called as each step ends, for live output. */
   onStep?: (result: StepResult) => void;
+  /** Things worth saying while the run goes (it waits for another run, …). */
+  onNotice?: (text: string) => void;
+}
+
+export interface SharedServerOptions {
+  /** Skip the cleanup to inspect what the run left: its devices stay enrolled (see README). */
+  keep?: boolean;
+  /** The run tag (default: 6 random hex digits). */
+  tag?: string;
+  /** Timings of the locks runs take on users they share (tests make them short). */
+  locks?: Omit<RunLockOptions, 'onWait'>;
 }
 
 export interface StepResult {
@@ -27,6 +49,8 @@ export interface StepResult {
   failures: Failure[];
   /** The step could not be carried out at all (the run stops there). */
   error?: string;
+  /** Worth knowing, not a failure (a reused user already has devices, …). */
+  notes?: string[];
 }
 
 export interface ScenarioResult {
@@ -36,6 +60,12 @@ export interface ScenarioResult {
   exitCode: 0 | 1 | 2;
   steps: StepResult[];
   message?: string;
+  /** On a shared server: the run's tag, and whether its objects and devices were kept. */
+  run?: { tag: string; kept: boolean };
+  /** What the run created or found on the server, by the file's names. */
+  ids?: RunIds;
+  /** On a shared server without `keep`: what cleaning up did; its errors never change `exitCode`. */
+  cleanup?: CleanupReport;
 }
 
 /**
@@ -43,6 +73,7 @@ export interface ScenarioResult {
  * certificate profiles, groups, devices with their hand-made accounts), then each step in order.
  * An expectation that fails is reported and the run goes on; a step that cannot be carried out
  * (an API error, an enrollment that fails, a settle that times out) ends the run.
+ * On a shared server the run then cleans up (cleanup.ts), whatever the outcome.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const unsupported = scenario.devices.filter((d) => !(SUPPORTED_DEVICE_PLATFORMS as readonly string[]).includes(d.platform));
@@ -50,77 +81,78 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const list = unsupported.map((d) => `${d.id} (${d.platform})`).join(', ');
     return { name: scenario.name, ok: false, exitCode: 2, steps: [], message: `platform not supported yet: ${list}; this version simulates ${SUPPORTED_DEVICE_PLATFORMS.join(', ')} devices` };
   }
-  const world = new ScenarioWorld(new AdminClient(options.serverUrl, options.adminToken, options.caPem));
+  const admin = new AdminClient(options.serverUrl, options.adminToken, options.caPem);
+  const shared = options.shared;
+  const tag = shared ? (shared.tag ?? randomBytes(3).toString('hex')) : undefined;
+  const world = new ScenarioWorld(admin, tag);
+  const locks = shared ? new RunLocks(admin, `run ${tag} (${JSON.stringify(scenario.name)})`, { ...shared.locks, onWait: (t) => options.onNotice?.(t) }) : undefined;
   const steps: StepResult[] = [];
   const record = (r: StepResult) => {
     steps.push(r);
     options.onStep?.(r);
   };
   try {
-    const started = Date.now();
-    try {
-      await setUp(world, scenario, options);
-      record({ path: 'setup', kind: 'setup', summary: `${scenario.users.length} user(s), ${scenario.groups.length} group(s), ${scenario.devices.length} device(s)`, ok: true, ms: Date.now() - started, failures: [] });
-    } catch (err) {
-      record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error: describe(err) });
-      return finish(scenario, steps);
-    }
-    for (const step of scenario.steps) {
-      const t0 = Date.now();
-      const base = { path: step.path, ...(step.line !== undefined ? { line: step.line } : {}), kind: step.kind };
-      try {
-        if (step.kind === 'expect') {
-          const failures = await checkExpectation(world, step.expect);
-          record({ ...base, summary: describeExpect(step.expect), ok: failures.length === 0, ms: Date.now() - t0, failures });
-        } else {
-          const outcome = await runAction(world, step);
-          const failure = 'failure' in outcome ? outcome.failure : undefined;
-          record({ ...base, summary: outcome.summary, ok: !failure, ms: Date.now() - t0, failures: failure ? [{ what: step.kind, expected: 'as the step says', found: failure }] : [] });
-        }
-      } catch (err) {
-        record({ ...base, summary: step.kind, ok: false, ms: Date.now() - t0, failures: [], error: describe(err) });
-        break;
-      }
-    }
-    return finish(scenario, steps);
+    if (await setUp(world, scenario, options, locks, record)) await play(world, scenario, record);
+    const result = finish(scenario, steps, world);
+    if (shared) result.run = { tag: tag!, kept: shared.keep ?? false };
+    if (shared && !shared.keep) result.cleanup = await cleanUp(world);
+    const lockErrors = (await locks?.release()) ?? [];
+    if (lockErrors.length) (result.cleanup ??= { actions: [], errors: [] }).errors.push(...lockErrors);
+    return result;
   } finally {
+    await locks?.release();
     await Promise.allSettled([...world.devices.values()].map((d) => d.device.stop()));
   }
 }
 
-async function setUp(world: ScenarioWorld, s: Scenario, options: Pick<RunOptions, 'createDevice'>): Promise<void> {
-  const { admin } = world;
-  for (const u of s.users) world.users.set(u.upn.toLowerCase(), (await admin.createUser(u)).id);
-  for (const c of s.certificateProfiles) {
-    const body: Record<string, unknown> = { name: c.ref, kind: c.kind, platform: c.platform };
-    if (c.kind === 'scep') Object.assign(body, { ...(c.subject ? { subject: c.subject } : {}), ...(c.keySize ? { keySize: c.keySize } : {}), ...(c.validityDays ? { validityDays: c.validityDays } : {}) });
-    else body.pem = c.pem ?? (await admin.caCertificatePem());
-    world.certificates.set(c.ref, (await admin.createCertificateProfile(body)).id);
-  }
-  const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);
-  for (const [i, spec] of s.devices.entries()) {
-    const device = await options.createDevice(spec, i, seed);
-    world.devices.set(spec.id, { spec, device, online: true, pendingGroups: new Set() });
-    // Accounts the user made by hand before anything happened.
-    for (const m of spec.mailAccounts) await device.addAccount({ email: m.email, host: m.host, ...(m.profile ? { androidProfile: m.profile } : {}) });
-  }
-  for (const g of s.groups) {
-    world.groups.set(g.name, (await admin.createGroup(g.name)).id);
-    await changeMembership(world, 'addToGroup', g.name, g.members);
+/** Records the setup step; false when it failed (the run then has nothing to play). */
+async function setUp(world: ScenarioWorld, s: Scenario, options: RunOptions, locks: RunLocks | undefined, record: (r: StepResult) => void): Promise<boolean> {
+  const started = Date.now();
+  const notes: string[] = [];
+  try {
+    const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);
+    await createDevices(world, s, options.createDevice, seed);
+    if (locks) {
+      const keys = [...s.users.map((u) => u.upn.toLowerCase()), ...[...world.devices.values()].map((d) => `device ${d.device.hardwareId}`)];
+      const { waitedMs } = await locks.acquire(keys);
+      if (waitedMs >= 1000) notes.push(`waited ${(waitedMs / 1000).toFixed(1)} s for other runs using the same users or devices`);
+    }
+    notes.push(...(await setUpServer(world, s)));
+    const summary = `${s.users.length} user(s), ${s.groups.length} group(s), ${s.devices.length} device(s)${world.tag ? `, run ${world.tag}` : ''}`;
+    record({ path: 'setup', kind: 'setup', summary, ok: true, ms: Date.now() - started, failures: [], ...(notes.length ? { notes } : {}) });
+    return true;
+  } catch (err) {
+    record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error: describeError(err), ...(notes.length ? { notes } : {}) });
+    return false;
   }
 }
 
-function finish(s: Scenario, steps: StepResult[]): ScenarioResult {
+async function play(world: ScenarioWorld, s: Scenario, record: (r: StepResult) => void): Promise<void> {
+  for (const step of s.steps) {
+    const t0 = Date.now();
+    const base = { path: step.path, ...(step.line !== undefined ? { line: step.line } : {}), kind: step.kind };
+    try {
+      if (step.kind === 'expect') {
+        const failures = await checkExpectation(world, step.expect);
+        record({ ...base, summary: describeExpect(step.expect), ok: failures.length === 0, ms: Date.now() - t0, failures });
+      } else {
+        const outcome = await runAction(world, step);
+        const failure = 'failure' in outcome ? outcome.failure : undefined;
+        record({ ...base, summary: outcome.summary, ok: !failure, ms: Date.now() - t0, failures: failure ? [{ what: step.kind, expected: 'as the step says', found: failure }] : [] });
+      }
+    } catch (err) {
+      record({ ...base, summary: step.kind, ok: false, ms: Date.now() - t0, failures: [], error: describeError(err) });
+      return;
+    }
+  }
+}
+
+function finish(s: Scenario, steps: StepResult[], world: ScenarioWorld): ScenarioResult {
   const ok = steps.every((r) => r.ok);
-  return { name: s.name, ok, exitCode: ok ? 0 : 1, steps };
+  return { name: s.name, ok, exitCode: ok ? 0 : 1, steps, ids: world.ids() };
 }
 
-function describe(err: unknown): string {
-  if (err instanceof AdminApiError) return `the server refused (${err.status} ${err.code}${err.field ? ` on ${err.field}` : ''}): ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function describeExpect(e: Scenario['steps'][number] & { kind: 'expect' } extends { expect: infer E } ? E : never): string {
+function describeExpect(e: Extract<ScenarioStep, { kind: 'expect' }>['expect']): string {
   const parts = Object.keys(e).filter((k) => k !== 'device');
   return `expect ${e.device ? `${e.device}: ` : ''}${parts.join(', ')}`;
 }

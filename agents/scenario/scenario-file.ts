@@ -61,7 +61,7 @@ export function loadScenario(text: string): Scenario {
     // `apps` only means something on androidForWork devices; SCENARIOS.md's own example lists them
     // on an iOS device, so elsewhere they are accepted and have no effect.
     refs.require('user', device.user.toLowerCase(), [...p, 'user']);
-    refs.declare('device', device.id, [...p, 'id']);
+    refs.declareDevice(device.id, platform, [...p, 'id']);
     return device;
   });
 

@@ -1,4 +1,5 @@
 import type { EmailProfileDefinition } from '../../protocol/admin/email-profile-validation.js';
+import type { DevicePlatform } from '../../protocol/admin/platforms.js';
 import type { ScenarioCertificateProfile } from './scenario-types.js';
 import type { ValueReader } from './value-reader.js';
 
@@ -15,6 +16,7 @@ export class ScenarioRefs {
   readonly certificates = new Map<string, ScenarioCertificateProfile>();
   /** Email profile refs with their definition as the file has made it so far. */
   readonly profiles = new Map<string, { definition: EmailProfileDefinition; deleted: boolean }>();
+  private readonly devicePlatforms = new Map<string, DevicePlatform>();
 
   constructor(private readonly r: ValueReader) {}
 
@@ -26,6 +28,16 @@ export class ScenarioRefs {
   require(kind: Kind, name: string, path: Path): void {
     const key = kind === 'user' ? name.toLowerCase() : name;
     if (!this.names[kind].has(key)) this.r.fail(path, `no ${kind} "${name}" is declared in ${kind}s`);
+  }
+
+  declareDevice(id: string, platform: DevicePlatform, path: Path): void {
+    this.declare('device', id, path);
+    this.devicePlatforms.set(id, platform);
+  }
+
+  /** The platform of a declared device (call after require('device', …)). */
+  platformOf(id: string): DevicePlatform {
+    return this.devicePlatforms.get(id)!;
   }
 
   /** Group members are user UPNs or device ids. */
@@ -46,9 +58,17 @@ export class ScenarioRefs {
     return cert;
   }
 
-  declareProfile(ref: string, definition: EmailProfileDefinition, path: Path): void {
+  declareProfile(ref: string, definition: EmailProfileDefinition, path: Path, namePath: Path): void {
     if (this.profiles.has(ref)) this.r.fail(path, `email profile ref "${ref}" is created twice`);
+    this.requireFreeName(definition.name, undefined, namePath);
     this.profiles.set(ref, { definition, deleted: false });
+  }
+
+  /** Profile names are unique on the server (409 nameTaken): a file that reuses a live one is broken. */
+  requireFreeName(name: string, self: string | undefined, path: Path): void {
+    for (const [ref, p] of this.profiles) {
+      if (ref !== self && !p.deleted && p.definition.name === name) this.r.fail(path, `email profile "${ref}" already has the name "${name}"`);
+    }
   }
 
   /** A profile the step acts on: created earlier and, unless `evenDeleted`, not deleted since. */

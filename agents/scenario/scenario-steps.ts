@@ -50,7 +50,7 @@ export function readStep(r: ValueReader, refs: ScenarioRefs, value: unknown, i: 
       const settings: Record<string, unknown> = { ...body };
       delete settings.ref;
       const definition = checkProfile(r, refs, settings, at, validateEmailProfile);
-      refs.declareProfile(ref, definition, [...at, 'ref']);
+      refs.declareProfile(ref, definition, [...at, 'ref'], [...at, 'name']);
       return { ...base, kind, ref, settings };
     }
     case 'updateEmailProfile': {
@@ -62,7 +62,10 @@ export function readStep(r: ValueReader, refs: ScenarioRefs, value: unknown, i: 
       delete settings.profile;
       delete settings.expectError;
       // A patch the API would refuse with a 400 is a broken file, unless the story expects the refusal.
-      if (expectError === undefined) current.definition = checkProfile(r, refs, settings, at, (s) => validateEmailProfileUpdate(current.definition, s));
+      if (expectError === undefined) {
+        current.definition = checkProfile(r, refs, settings, at, (s) => validateEmailProfileUpdate(current.definition, s));
+        refs.requireFreeName(current.definition.name, profile, [...at, 'name']);
+      }
       return { ...base, kind, profile, settings, ...(expectError !== undefined ? { expectError } : {}) };
     }
     case 'deleteEmailProfile': {
@@ -118,12 +121,15 @@ function readUserStep(r: ValueReader, refs: ScenarioRefs, v: unknown, at: (strin
   if (a === 'addAccount') {
     const m = r.object(o.addAccount, ap, ['email', 'host', 'profile'], ['email', 'host']);
     const account = { email: r.string(m.email, [...ap, 'email']), host: r.string(m.host, [...ap, 'host']) };
-    action = { addAccount: m.profile === undefined ? account : { ...account, profile: r.oneOf(m.profile, [...ap, 'profile'], ['personal', 'work'] as const) } };
+    const profile = m.profile === undefined ? undefined : r.oneOf(m.profile, [...ap, 'profile'], ['personal', 'work'] as const);
+    if (profile === 'work' && refs.platformOf(device) !== 'androidForWork') r.fail([...ap, 'profile'], 'the work profile exists on androidForWork devices only');
+    action = { addAccount: profile === undefined ? account : { ...account, profile } };
   } else if (a === 'removeAccount') {
     const m = r.object(o.removeAccount, ap, ['email', 'host'], ['email', 'host']);
     action = { removeAccount: { email: r.string(m.email, [...ap, 'email']), host: r.string(m.host, [...ap, 'host']) } };
   } else if (a === 'installApp') {
     action = { installApp: r.oneOf(o.installApp, ap, ['gmail', 'nineWork'] as const) };
+    if (refs.platformOf(device) !== 'androidForWork') r.fail(ap, `apps are installed in the work profile of androidForWork devices; ${device} is ${refs.platformOf(device)}`);
   } else {
     if (o.checkIn !== true) r.fail(ap, 'must be true');
     action = { checkIn: true };

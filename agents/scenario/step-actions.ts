@@ -21,13 +21,13 @@ export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep
       await world.device(step.device).device.unenroll();
       return { summary: `${step.device} unenrolled` };
     case 'createEmailProfile': {
-      const p = await admin.createEmailProfile(world.withCertificateIds(step.settings));
+      const p = await admin.createEmailProfile(world.profileBody(step.settings));
       world.profiles.set(step.ref, p.id);
       return { summary: `${step.ref} created (${p.id})` };
     }
     case 'updateEmailProfile': {
       try {
-        const p = await admin.updateEmailProfile(world.profileId(step.profile), world.withCertificateIds(step.settings));
+        const p = await admin.updateEmailProfile(world.profileId(step.profile), world.profileBody(step.settings));
         if (step.expectError) return { summary: `${step.profile} edited`, failure: `expected the server to refuse the edit with ${step.expectError}, it accepted it` };
         return { summary: `${step.profile} edited (version ${p.version})` };
       } catch (err) {
@@ -40,6 +40,7 @@ export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep
     }
     case 'deleteEmailProfile':
       await admin.deleteEmailProfile(world.profileId(step.profile));
+      world.deletedProfiles.add(step.profile);
       return { summary: `${step.profile} deleted` };
     case 'deploy': {
       const ids = step.groups.map((g) => world.groups.get(g)!);
@@ -59,9 +60,10 @@ export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep
       await d.device.setOnline(d.online);
       return { summary: `${step.device} ${step.kind}` };
     }
-    case 'settle':
-      await settle(world, step.timeoutMs);
-      return { summary: 'settled' };
+    case 'settle': {
+      const { held } = await settle(world, step.timeoutMs);
+      return { summary: held.length ? `settled; held for offline devices: ${held.join('; ')}` : 'settled' };
+    }
     case 'wait':
       await new Promise((r) => setTimeout(r, step.ms));
       return { summary: `waited ${step.ms} ms` };
@@ -95,6 +97,7 @@ async function attachServerId(world: ScenarioWorld, d: WorldDevice): Promise<voi
   const found = list.find((x) => x.hardwareId === hardwareId);
   if (!found) throw new Error(`the server lists no device ${hardwareId} for ${d.spec.user} after enrollment`);
   d.serverId = found.id;
+  if (found.serialNumber !== undefined) d.serialNumber = found.serialNumber;
   for (const group of d.pendingGroups) await world.admin.addMembers(world.groups.get(group)!, { devices: [found.id] });
   d.pendingGroups.clear();
 }

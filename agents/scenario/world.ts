@@ -8,28 +8,59 @@ export interface WorldDevice {
   device: SimulatedDevice;
   /** The server's device id, known after the first enrollment. */
   serverId?: string;
+  /** The serial number the device reported when it enrolled, as the server lists it. */
+  serialNumber?: string;
   online: boolean;
   /** Groups that list this device by id, joined when it first enrolls. */
   pendingGroups: Set<string>;
 }
 
+/** A directory user the run relies on: made by this run, or already there (the directory is shared). */
+export interface WorldUser {
+  id: string;
+  upn: string;
+  createdByRun: boolean;
+  /** A reused user whose address or user name the run changed to the file's: what to put back. */
+  original?: { primarySmtp: string; username: string };
+}
+
+/** Names longer than the API's 128 characters lose the end of the file's name, never the tag. */
+const MAX_NAME = 128;
+
 /**
  * The names of a scenario file mapped to the server's ids, as the run creates them: users by UPN,
  * groups by name, certificate and email profiles by ref, devices by their file id.
+ *
+ * On a shared server (`--server`) every object the run creates is named with the run's tag
+ * (`sales · run 3f9a1c`), so repeated and parallel runs of one file never collide on the server's
+ * unique names; the file's names keep pointing at this run's objects through these maps.
  */
 export class ScenarioWorld {
-  readonly users = new Map<string, string>();
+  readonly users = new Map<string, WorldUser>();
   readonly groups = new Map<string, string>();
   readonly certificates = new Map<string, string>();
   readonly profiles = new Map<string, string>();
+  /** Refs of email profiles a step deleted (the ref still names the id, for expectations). */
+  readonly deletedProfiles = new Set<string>();
   readonly devices = new Map<string, WorldDevice>();
 
-  constructor(readonly admin: AdminClient) {}
+  constructor(
+    readonly admin: AdminClient,
+    /** The run tag on a shared server; absent on the embedded one, where names stay as in the file. */
+    readonly tag?: string,
+  ) {}
+
+  /** The server-side name of a group or profile the file names `name`. */
+  label(name: string): string {
+    if (!this.tag) return name;
+    const suffix = ` · run ${this.tag}`;
+    return `${name.slice(0, MAX_NAME - suffix.length)}${suffix}`;
+  }
 
   userId(upn: string): string {
-    const id = this.users.get(upn.toLowerCase());
-    if (!id) throw new Error(`user ${upn} was not created`);
-    return id;
+    const user = this.users.get(upn.toLowerCase());
+    if (!user) throw new Error(`user ${upn} was not created`);
+    return user.id;
   }
 
   device(id: string): WorldDevice {
@@ -50,13 +81,40 @@ export class ScenarioWorld {
     return undefined;
   }
 
-  /** Certificate profile refs in a settings body become server ids. */
-  withCertificateIds(settings: Record<string, unknown>): Record<string, unknown> {
+  /** Server ids of this run's devices that have enrolled: what run-scoped checks look at. */
+  serverDeviceIds(): Set<string> {
+    return new Set([...this.devices.values()].flatMap((d) => (d.serverId ? [d.serverId] : [])));
+  }
+
+  /** A profile body as the file writes it, for the API: certificate refs become ids, the name gets the run tag. */
+  profileBody(settings: Record<string, unknown>): Record<string, unknown> {
     const out = { ...settings };
     for (const field of ['identityCertificateProfileId', 'signingCertificateProfileId']) {
       const ref = out[field];
       if (typeof ref === 'string') out[field] = this.certificates.get(ref) ?? ref;
     }
+    if (typeof out.name === 'string') out.name = this.label(out.name);
     return out;
   }
+
+  /** Every id the run made or found, by the file's names (`--json` prints them: a seeded run repeats them). */
+  ids(): RunIds {
+    return {
+      users: Object.fromEntries([...this.users].map(([upn, u]) => [upn, u.id])),
+      groups: Object.fromEntries(this.groups),
+      certificateProfiles: Object.fromEntries(this.certificates),
+      emailProfiles: Object.fromEntries(this.profiles),
+      devices: Object.fromEntries(
+        [...this.devices].map(([id, d]) => [id, { hardwareId: d.device.hardwareId, ...(d.serialNumber ? { serialNumber: d.serialNumber } : {}), ...(d.serverId ? { serverId: d.serverId } : {}) }]),
+      ),
+    };
+  }
+}
+
+export interface RunIds {
+  users: Record<string, string>;
+  groups: Record<string, string>;
+  certificateProfiles: Record<string, string>;
+  emailProfiles: Record<string, string>;
+  devices: Record<string, { hardwareId: string; serialNumber?: string; serverId?: string }>;
 }

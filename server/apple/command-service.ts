@@ -4,6 +4,7 @@ import { ProtocolError } from '../errors/protocol-error.js';
 import type { Repositories } from '../store/port.js';
 import type { CommandRecord, DeviceRecord, ProfileStateRecord } from '../store/records.js';
 import type { AppleContext } from './apple-context.js';
+import { historyEntry } from './command-history.js';
 import type { DeviceIdentity } from './device-identity.js';
 import { boundDevice } from './enrollment-binding.js';
 import { installProfileOutcome, removeProfileOutcome, type ProfileOutcome } from './report-outcome.js';
@@ -17,9 +18,9 @@ const hasBlocked = (states: readonly ProfileStateRecord[]): boolean => states.so
 /**
  * The command loop (notes/apple.md §2.4): a device reports Idle or the result of the last command
  * and gets the next one, or an empty answer when nothing waits. Results update profile states and
- * alerts; the answered command leaves the queue. An Idle check-in also retries profiles the device
- * blocked before, which is how a user's "remove the manual account, then check in" ends with the
- * managed profile installed.
+ * alerts; the answered command leaves the queue for the device's command history. An Idle
+ * check-in also retries profiles the device blocked before, which is how a user's "remove the
+ * manual account, then check in" ends with the managed profile installed.
  */
 export class CommandService {
   constructor(private readonly ctx: AppleContext) {}
@@ -71,14 +72,18 @@ export class CommandService {
       log.warn({ status: report.Status }, 'result for a command this device does not have: ignored');
       return;
     }
-    if (report.Status === 'NotNow') {
+    const status = report.Status;
+    if (status === 'NotNow') {
       // The device keeps nothing; the command stays queued and goes out again later (notes §2.4).
       await tx.commands.markNotNow(uuid);
       log.info({ requestType: command.requestType }, 'NotNow');
       return;
     }
+    if (status === 'Idle') return; // handle() never passes one: Idle carries no result
+    // Same transaction: the command leaves the queue only with its answer recorded.
     await tx.commands.delete(uuid);
-    log.info({ requestType: command.requestType, status: report.Status }, 'command answered');
+    await tx.commandHistory.append(historyEntry(command, { ...report, Status: status }, at));
+    log.info({ requestType: command.requestType, status }, 'command answered');
     if (command.requestType === 'ProfileList' && report.Status === 'Acknowledged') {
       const apple = await tx.appleDevices.getByDevice(device.id);
       if (apple) {

@@ -6,6 +6,7 @@
 export const ERRORS = {
   // 400: the request itself is wrong
   invalidJson: { status: 400, message: 'the body is not valid JSON' },
+  badRequest: { status: 400, message: 'the request is malformed (path encoding, body encoding)' },
   validationFailed: { status: 400, message: 'a field has a wrong type or value' },
   unknownField: { status: 400, message: 'the body has a field this resource does not have' },
   missingField: { status: 400, message: 'a required field is missing' },

@@ -21,7 +21,23 @@ export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
     if (type === 'entity.parse.failed') return sendError(res, 'invalidJson', `the body is not valid JSON: ${(err as Error).message}`);
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 'unsupportedMediaType', (err as Error).message);
     if (type === 'request.aborted') return;
+    // Other client errors raised by express and its parsers (a path that is not valid percent-encoding,
+    // a gzip body that does not inflate) carry a 4xx status and a message meant for the client.
+    const status = clientErrorStatus(err);
+    if (status === 413) return sendError(res, 'payloadTooLarge');
+    if (status === 415) return sendError(res, 'unsupportedMediaType', (err as Error).message);
+    if (status !== undefined) return sendError(res, 'badRequest', (err as Error).message);
     log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error in admin API');
     sendError(res, 'internalError');
   };
+}
+
+function clientErrorStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { status, statusCode, expose } = err as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const value = typeof status === 'number' ? status : statusCode;
+  if (typeof value !== 'number' || value < 400 || value > 499) return undefined;
+  // http-errors marks 4xx as exposable; a 4xx without that flag is not ours to explain.
+  if (expose === false) return undefined;
+  return value;
 }

@@ -1,5 +1,6 @@
 import type {
   AppleDeviceRecord,
+  CommandHistoryRecord,
   CommandRecord,
   EnrollmentTokenRecord,
   IssuedCertificateRecord,
@@ -170,6 +171,24 @@ export interface CommandRepository {
   countPending(): Promise<number>;
 }
 
+/**
+ * How many answered commands each device keeps. A device answers a few commands per profile edit
+ * and per ProfileList, so 100 spans many deployment rounds, which is what an admin looks back
+ * through; a bound keeps a fleet run (thousands of simulated devices re-polling for days) from
+ * growing the table without end, and the profile states already hold the current verdicts.
+ */
+export const COMMAND_HISTORY_PER_DEVICE = 100;
+
+export interface CommandHistoryRepository {
+  /**
+   * Records an answered command and drops the device's entries beyond its newest
+   * COMMAND_HISTORY_PER_DEVICE, as one write (inside the caller's transaction when there is one).
+   */
+  append(entry: CommandHistoryRecord): Promise<void>;
+  /** The device's answered commands, newest (last appended) first. */
+  forDevice(deviceId: string): Promise<CommandHistoryRecord[]>;
+}
+
 /** The repositories, as seen inside or outside a transaction. */
 export interface Repositories {
   users: UserRepository;
@@ -186,6 +205,7 @@ export interface Repositories {
   issuedCertificates: IssuedCertificateRepository;
   appleDevices: AppleDeviceRepository;
   commands: CommandRepository;
+  commandHistory: CommandHistoryRepository;
 }
 
 export interface Store extends Repositories {

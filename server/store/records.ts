@@ -1,5 +1,6 @@
 import type { EmailProfileDefinition } from '../../protocol/admin/email-profile-validation.js';
 import type { CertificateProfileKind, DevicePlatform } from '../../protocol/admin/platforms.js';
+import type { ErrorChainItem } from '../../protocol/apple/errors-catalogue.js';
 
 /** Rows the store keeps, in domain terms. Timestamps are ISO-8601 strings (UTC). */
 
@@ -156,7 +157,7 @@ export interface AppleDeviceRecord {
   profileList?: { identifier: string; uuid: string; displayName?: string; managed?: boolean }[];
 }
 
-/** A queued MDM command. Answered commands are deleted (their outcome lives in profile states). */
+/** A queued MDM command. Answered commands leave the queue for the command history. */
 export interface CommandRecord {
   uuid: string;
   deviceId: string;
@@ -170,4 +171,30 @@ export interface CommandRecord {
   createdAt: string;
   sentAt?: string;
   notNowCount: number;
+}
+
+/**
+ * The report statuses that end a command (notes/apple.md §2.4): NotNow leaves it queued and Idle
+ * carries no result, so neither is ever in the history.
+ */
+export const COMMAND_ANSWERS = ['Acknowledged', 'Error', 'CommandFormatError'] as const;
+export type CommandAnswer = (typeof COMMAND_ANSWERS)[number];
+
+/**
+ * An answered command, kept after it left the queue: what was asked, when, and what the device
+ * said. Profile states keep only the verdict; this keeps the device's own words for the admin.
+ */
+export interface CommandHistoryRecord {
+  uuid: string;
+  deviceId: string;
+  requestType: string;
+  status: CommandAnswer;
+  /** The report's ErrorChain exactly as decoded, outer → inner; absent when the device sent none. */
+  errorChain?: ErrorChainItem[];
+  profileId?: string;
+  profileVersion?: number;
+  queuedAt: string;
+  /** Absent only for a result to a command the server never marked sent (not expected, kept honest). */
+  sentAt?: string;
+  answeredAt: string;
 }

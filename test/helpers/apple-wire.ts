@@ -4,6 +4,9 @@ import { signCms, verifyCms } from '../../certs/cms-signed.js';
 import { buildCsr } from '../../certs/csr.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../certs/keys.js';
 import { buildPkcsReq, makeSelfSignedRequesterCert, parseCertRep, scepTransactionId } from '../../certs/scep-message.js';
+import { encodeCheckIn } from '../../protocol/apple/checkin.js';
+import { parseCommand, type MdmCommand } from '../../protocol/apple/command.js';
+import { encodeReport, type CommandReport } from '../../protocol/apple/command-report.js';
 import { parseConfigurationProfile, payloadsOfType } from '../../protocol/apple/configuration-profile.js';
 import { decodeMdmPayload, type MdmPayload } from '../../protocol/apple/payloads/mdm.js';
 import { decodeScepPayload, type ScepPayload } from '../../protocol/apple/payloads/scep.js';
@@ -97,4 +100,19 @@ export function signedPut(url: string, contentType: string, body: string | Buffe
     req = req.set('Mdm-Signature', sig.toString('base64'));
   }
   return req.send(bytes).buffer(true);
+}
+
+/** An identity that has also done Authenticate and TokenUpdate: enrolled, with a push token and PushMagic `pm-UDID`. */
+export async function enrolledOverWire(server: TestServer, upn: string, pushToken: Buffer = randomBytes(32)): Promise<WireIdentity> {
+  const id = await enrollIdentity(server, upn);
+  const as = { key: id.key, certDer: id.certDer };
+  await signedPut(id.mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'Authenticate', Topic: id.mdm.topic, UDID: id.udid }), as).expect(200);
+  await signedPut(id.mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'TokenUpdate', Topic: id.mdm.topic, UDID: id.udid, Token: pushToken, PushMagic: `pm-${id.udid}` }), as).expect(200);
+  return id;
+}
+
+/** A signed report to ServerURL; the command the server answers with, or undefined for an empty 200. */
+export async function sendReport(id: WireIdentity, r: Omit<CommandReport, 'UDID'>): Promise<MdmCommand | undefined> {
+  const res = await signedPut(id.mdm.serverUrl, MDM, encodeReport({ ...r, UDID: id.udid }), { key: id.key, certDer: id.certDer }).expect(200);
+  return res.text ? parseCommand(res.text).command : undefined;
 }

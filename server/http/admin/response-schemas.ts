@@ -1,7 +1,8 @@
 import type { ObjectSchema, Schema } from '../../../protocol/admin/schema.js';
 import { EMAIL_PROFILE_SETTINGS } from '../../../protocol/admin/email-profile-settings.js';
 import { DEVICE_PLATFORMS, EMAIL_PROFILE_PLATFORMS } from '../../../protocol/admin/platforms.js';
-import { ALERT_KINDS, PROFILE_STATES } from '../../store/records.js';
+import { COMMAND_HISTORY_PER_DEVICE } from '../../store/port.js';
+import { ALERT_KINDS, COMMAND_ANSWERS, PROFILE_STATES } from '../../store/records.js';
 
 /** Shapes of what the admin API returns, for openapi.json only (responses are not re-validated). */
 
@@ -92,6 +93,46 @@ export const Status = obj({
   devices: obj({ enrolled: { type: 'integer' }, compliant: { type: 'integer' }, nonCompliant: { type: 'integer' } }),
   activeAlerts: { type: 'integer' },
 });
+/** One ErrorChain item with Apple's key names, as the device sent it (outer → inner). */
+const ErrorChainItem = obj(
+  { ErrorDomain: s(), ErrorCode: { type: 'integer' }, LocalizedDescription: s(), USEnglishDescription: s() },
+  ['ErrorDomain', 'ErrorCode'],
+);
+const QueuedCommand = obj(
+  {
+    uuid: s(),
+    requestType: s(),
+    status: { type: 'string', enum: ['queued', 'sent', 'notNow'] },
+    profileId: s(),
+    profileVersion: { type: 'integer' },
+    queuedAt: s(),
+    sentAt: s(),
+    notNowCount: { type: 'integer' },
+  },
+  ['uuid', 'requestType', 'status', 'queuedAt'],
+);
+const AnsweredCommand = obj(
+  {
+    uuid: s(),
+    deviceId: s(),
+    requestType: s(),
+    status: { type: 'string', enum: COMMAND_ANSWERS },
+    errorChain: { ...list(ErrorChainItem), description: 'absent when the device sent none' },
+    profileId: s(),
+    profileVersion: { type: 'integer' },
+    queuedAt: s(),
+    sentAt: s(),
+    answeredAt: s(),
+  },
+  ['uuid', 'requestType', 'status', 'queuedAt', 'answeredAt'],
+);
+export const DeviceCommands = obj(
+  {
+    queued: { ...list(QueuedCommand), description: 'in the order the device gets them' },
+    history: { ...list(AnsweredCommand), description: `answered commands, newest first; the newest ${COMMAND_HISTORY_PER_DEVICE} are kept` },
+  },
+  ['queued', 'history'],
+);
 export const ErrorBody = obj(
   { error: obj({ code: s('catalogue code (server/errors/catalogue.ts)'), message: s(), field: s('the offending field, for body errors') }, ['code', 'message']) },
   ['error'],

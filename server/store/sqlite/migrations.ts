@@ -174,4 +174,27 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX commands_by_device ON commands (device_id, status, priority DESC, seq);
     `,
   },
+  {
+    version: 3,
+    name: 'command history',
+    sql: `
+      -- Answered commands per device (the queue forgets them once answered), newest kept.
+      -- seq orders them: several answers can share one millisecond. Not unique on uuid: it is a
+      -- log of answers, and a clash must never make the device's answer fail to record.
+      CREATE TABLE command_history (
+        seq INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL,
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        request_type TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('Acknowledged', 'Error', 'CommandFormatError')),
+        error_chain TEXT,
+        profile_id TEXT,
+        profile_version INTEGER,
+        queued_at TEXT NOT NULL,
+        sent_at TEXT,
+        answered_at TEXT NOT NULL
+      );
+      CREATE INDEX command_history_by_device ON command_history (device_id, seq);
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { sqliteAppleDevices, sqliteCommands } from './repositories/apple.js';
 import { sqliteEnrollmentTokens, sqliteIssuedCertificates, sqliteScepChallenges } from './repositories/enrollment.js';
 import { sqliteSettings } from './repositories/settings.js';
 import { sqliteCertificateProfiles } from './repositories/certificate-profiles.js';
+import { sqliteCommandHistory } from './repositories/command-history.js';
 import { sqliteDeployments } from './repositories/deployments.js';
 import { sqliteDevices } from './repositories/devices.js';
 import { sqliteEmailProfiles } from './repositories/email-profiles.js';
@@ -29,6 +30,7 @@ function repositories(db: Database.Database, exec: Exec): Repositories {
     issuedCertificates: sqliteIssuedCertificates(db, exec),
     appleDevices: sqliteAppleDevices(db, exec),
     commands: sqliteCommands(db, exec),
+    commandHistory: sqliteCommandHistory(db, exec),
   };
 }
 

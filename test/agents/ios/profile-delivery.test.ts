@@ -79,7 +79,10 @@ describe('what iOS profiles carry, and how they reach the device', () => {
     await device.whenIdle(2000);
     const waiting = await world.serverDevice(device.udid);
     expect(waiting.profiles[0]).toMatchObject({ profileId: profile.id, state: 'pending' });
-    expect(await world.admin.get(`/devices/${waiting.id}/commands`)).toEqual([expect.objectContaining({ requestType: 'InstallProfile', status: 'notNow' })]);
+    expect(await world.admin.get(`/devices/${waiting.id}/commands`)).toEqual({
+      queued: [expect.objectContaining({ requestType: 'InstallProfile', status: 'notNow', notNowCount: 1 })],
+      history: [],
+    });
     expect(await device.mailAccounts()).toEqual([]);
 
     device.setBusy(false);

@@ -86,11 +86,25 @@ describe('scenario files', () => {
     ['an unknown platform', minimal.replace('id: phone, platform: ios', 'id: phone, platform: blackberry'), 'devices[0].platform', /one of/],
     ['a group member nobody declared', minimal.replace('members: [alice@contoso.com]', 'members: [bob@contoso.com]'), 'groups[0].members[0]', /neither/],
     ['a duplicate user', minimal.replace('users: [{ upn: alice@contoso.com }]', 'users: [{ upn: alice@contoso.com }, { upn: Alice@contoso.com }]'), 'users[1].upn', /twice/],
+    ['an app installed on an iOS device', `${minimal}  - user: { device: phone, installApp: gmail }\n`, 'steps[1].user.installApp', /androidForWork/],
+    ['a hand-made work-profile account on an iOS device', `${minimal}  - user: { device: phone, addAccount: { email: a@b.c, host: h, profile: work } }\n`, 'steps[1].user.addAccount.profile', /androidForWork/],
+    ['a second profile with a name in use', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: Corp, host: h.c.com, accountName: W }\n`, 'steps[1].createEmailProfile.name', /"p1" already has the name "Corp"/],
+    ['an edit to a name in use', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: Other, host: h.c.com, accountName: W }\n  - updateEmailProfile: { profile: p2, name: Corp }\n`, 'steps[2].updateEmailProfile.name', /already has the name/],
     ['YAML that does not parse', 'name: [unclosed\n', '', /not valid YAML/],
   ])('refuses %s, naming the path', (_what, yaml, path, reason) => {
     const err = fails(yaml);
     expect(err.path).toBe(path);
     expect(err.reason).toMatch(reason);
+  });
+
+  it('frees a deleted profile\'s name, and accepts app and work-profile steps on androidForWork devices', () => {
+    const s = loadScenario(`${minimal.replace('devices: [', 'devices: [{ id: tab, platform: androidForWork, user: alice@contoso.com }, ')}  - deleteEmailProfile: p1
+  - createEmailProfile: { ref: p2, platform: ios, name: Corp, host: mail.contoso.com, accountName: Corp }
+  - user: { device: tab, installApp: nineWork }
+  - user: { device: tab, addAccount: { email: a@b.c, host: h.b.c, profile: work } }
+  - expect: { device: phone, profiles: { p2: pending }, profileStatus: { p2: { pending: 1 } } }
+`);
+    expect(s.steps).toHaveLength(6);
   });
 
   it('names the line of the offending key', () => {

@@ -6,13 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { verifyCms } from '../../../certs/cms-signed.js';
-import { encodeCheckIn } from '../../../protocol/apple/checkin.js';
-import { parseCommand } from '../../../protocol/apple/command.js';
-import { encodeReport, type CommandReport } from '../../../protocol/apple/command-report.js';
 import { parseConfigurationProfile, payloadsOfType } from '../../../protocol/apple/configuration-profile.js';
 import { duplicateAccountChain } from '../../../protocol/apple/errors-catalogue.js';
 import { decodeEasPayload } from '../../../protocol/apple/payloads/eas-account.js';
-import { CHECKIN, enrollIdentity, MDM, signedPut, type WireIdentity } from '../../helpers/apple-wire.js';
+import { enrolledOverWire, sendReport, type WireIdentity } from '../../helpers/apple-wire.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 /**
@@ -28,18 +25,8 @@ afterAll(async () => {
   dataDirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
-async function enrolledDevice(upn: string, pushToken = randomBytes(32)): Promise<WireIdentity> {
-  const id = await enrollIdentity(server, upn);
-  const as = { key: id.key, certDer: id.certDer };
-  await signedPut(id.mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'Authenticate', Topic: id.mdm.topic, UDID: id.udid }), as).expect(200);
-  await signedPut(id.mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'TokenUpdate', Topic: id.mdm.topic, UDID: id.udid, Token: pushToken, PushMagic: `pm-${id.udid}` }), as).expect(200);
-  return id;
-}
-
-async function report(id: WireIdentity, r: Omit<CommandReport, 'UDID'>) {
-  const res = await signedPut(id.mdm.serverUrl, MDM, encodeReport({ ...r, UDID: id.udid }), { key: id.key, certDer: id.certDer }).expect(200);
-  return res.text ? parseCommand(res.text).command : undefined;
-}
+const enrolledDevice = (upn: string, pushToken?: Buffer) => enrolledOverWire(server, upn, pushToken);
+const report = sendReport;
 
 async function deviceOf(id: WireIdentity) {
   const list = (await server.api.get('/devices').expect(200)).body as { id: string; hardwareId: string }[];
@@ -150,7 +137,7 @@ describe('NotNow, pruning and restarts', () => {
     const device = await deviceOf(id);
     expect(device.pendingCommands).toBe(0);
     expect(device.apple.installedProfiles).toEqual([{ identifier: 'com.mdmlab.email.x', uuid: 'U', managed: true }]);
-    expect((await server.api.get(`/devices/${device.id}/commands`).expect(200)).body).toEqual([]);
+    expect((await server.api.get(`/devices/${device.id}/commands`).expect(200)).body.queued).toEqual([]);
   });
 
   it('ignores results for commands the device does not have', async () => {

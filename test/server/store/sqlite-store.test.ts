@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '../../../server/store/sqlite/sqlite-store.js';
 import { migrate } from '../../../server/store/sqlite/connection.js';
+import { MIGRATIONS } from '../../../server/store/sqlite/migrations.js';
 import { storeContract } from './store.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mdmlab-store-'));
@@ -23,6 +24,40 @@ describe('SQLite store', () => {
     const b = createSqliteStore(file);
     expect((await b.users.get('u1'))?.upn).toBe('bob@contoso.com');
     await b.close();
+  });
+
+  it('keeps the command history, ErrorChain included, across a close and reopen of the file', async () => {
+    const file = join(dir, 'history.db');
+    const a = createSqliteStore(file);
+    await a.devices.insert({ id: 'd1', platform: 'ios', hardwareId: 'UDID-1', status: 'enrolled', enrolledAt: 'x' });
+    const entry = {
+      uuid: 'C1',
+      deviceId: 'd1',
+      requestType: 'ProfileList',
+      status: 'Error' as const,
+      errorChain: [{ ErrorCode: 12021, ErrorDomain: 'MCMDMErrorDomain', LocalizedDescription: 'Unknown command', USEnglishDescription: 'Unknown command' }],
+      queuedAt: '2026-01-01T00:00:00.000Z',
+      sentAt: '2026-01-01T00:00:01.000Z',
+      answeredAt: '2026-01-01T00:00:02.000Z',
+    };
+    await a.commandHistory.append(entry);
+    await a.close();
+    const b = createSqliteStore(file);
+    expect(await b.commandHistory.forDevice('d1')).toEqual([entry]);
+    await b.close();
+  });
+
+  it('upgrades a database from before the command history (v2) and keeps its queue', async () => {
+    const file = join(dir, 'v2.db');
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 2));
+    db.prepare("INSERT INTO devices (id, platform, hardware_id, status, enrolled_at) VALUES ('d1', 'ios', 'UDID-1', 'enrolled', 'x')").run();
+    db.prepare("INSERT INTO commands (uuid, device_id, seq, request_type, body, status, created_at) VALUES ('C1', 'd1', 1, 'ProfileList', '<plist/>', 'sent', 'x')").run();
+    db.close();
+    const store = createSqliteStore(file);
+    expect((await store.commands.forDevice('d1')).map((c) => c.uuid)).toEqual(['C1']);
+    expect(await store.commandHistory.forDevice('d1')).toEqual([]);
+    await store.close();
   });
 
   it('refuses to open a database written by a newer schema', () => {

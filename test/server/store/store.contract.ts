@@ -1,6 +1,6 @@
 import { beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { StoreConflict, type Store } from '../../../server/store/port.js';
-import type { DeviceRecord, EmailProfileRecord } from '../../../server/store/records.js';
+import { COMMAND_HISTORY_PER_DEVICE, StoreConflict, type Store } from '../../../server/store/port.js';
+import type { CommandHistoryRecord, DeviceRecord, EmailProfileRecord } from '../../../server/store/records.js';
 
 /**
  * The behaviour every Store driver must have (Lucia's adapter-test pattern). A driver's own test
@@ -191,6 +191,66 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect(await store.commands.deleteForDevice('d1')).toBe(2);
       expect(await store.commands.next('d1', { skipNotNow: false })).toBeUndefined();
       expect(await store.commands.countPending()).toBe(1);
+    });
+
+    const answered = (uuid: string, deviceId = 'd1', extra: Partial<CommandHistoryRecord> = {}): CommandHistoryRecord => ({
+      uuid,
+      deviceId,
+      requestType: 'ProfileList',
+      status: 'Acknowledged',
+      queuedAt: t,
+      answeredAt: t,
+      ...extra,
+    });
+
+    it('keeps answered commands per device, newest first, with the ErrorChain exactly as given', async () => {
+      await store.devices.insert(device('d1'));
+      await store.devices.insert(device('d2'));
+      const chain = [
+        { ErrorCode: 4001, ErrorDomain: 'MCInstallationErrorDomain', LocalizedDescription: 'outer', USEnglishDescription: 'outer' },
+        { ErrorCode: 21005, ErrorDomain: 'MCEASErrorDomain', LocalizedDescription: 'inner' },
+      ];
+      const failed = answered('a', 'd1', { requestType: 'InstallProfile', status: 'Error', errorChain: chain, profileId: 'p1', profileVersion: 3, sentAt: t });
+      await store.commandHistory.append(failed);
+      await store.commandHistory.append(answered('x', 'd2'));
+      // Same millisecond as 'a': the order of appending decides which is newer.
+      await store.commandHistory.append(answered('b', 'd1', { status: 'CommandFormatError' }));
+      expect(await store.commandHistory.forDevice('d1')).toEqual([answered('b', 'd1', { status: 'CommandFormatError' }), failed]);
+      expect(await store.commandHistory.forDevice('d2')).toEqual([answered('x', 'd2')]);
+      expect(await store.commandHistory.forDevice('nobody')).toEqual([]);
+    });
+
+    it(`keeps only the newest ${COMMAND_HISTORY_PER_DEVICE} answers of each device`, async () => {
+      await store.devices.insert(device('d1'));
+      await store.devices.insert(device('d2'));
+      await store.commandHistory.append(answered('other', 'd2'));
+      const total = COMMAND_HISTORY_PER_DEVICE + 5;
+      for (let i = 0; i < total; i++) await store.commandHistory.append(answered(`c${i}`));
+      const kept = (await store.commandHistory.forDevice('d1')).map((h) => h.uuid);
+      expect(kept).toHaveLength(COMMAND_HISTORY_PER_DEVICE);
+      expect(kept[0]).toBe(`c${total - 1}`);
+      expect(kept.at(-1)).toBe('c5');
+      expect(await store.commandHistory.forDevice('d2')).toEqual([answered('other', 'd2')]);
+    });
+
+    it('writes history in the caller\'s transaction: a rollback leaves the command queued and no answer', async () => {
+      await store.devices.insert(device('d1'));
+      await store.commands.enqueue({ uuid: 'q', deviceId: 'd1', requestType: 'ProfileList', body: '<plist/>', priority: 0, createdAt: t });
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.commands.delete('q');
+          await tx.commandHistory.append(answered('q'));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.commands.get('q')).toMatchObject({ uuid: 'q' });
+      expect(await store.commandHistory.forDevice('d1')).toEqual([]);
+      await store.transaction(async (tx) => {
+        await tx.commands.delete('q');
+        await tx.commandHistory.append(answered('q'));
+      });
+      expect(await store.commands.get('q')).toBeUndefined();
+      expect((await store.commandHistory.forDevice('d1')).map((h) => h.uuid)).toEqual(['q']);
     });
 
     it('applies all writes of a transaction or none of them', async () => {

@@ -1,12 +1,13 @@
 import type { ObjectSchema } from '../../../../protocol/admin/schema.js';
 import type { AppleChannel } from '../../../apple/apple-channel.js';
 import { enqueueAppleCommand } from '../../../apple/apple-channel.js';
+import { deviceCommands } from '../../../apple/command-history.js';
 import { CreateEnrollmentToken, type EnrollmentTokenService } from '../../../apple/enrollment-tokens.js';
 import { isoNow, type DomainContext } from '../../../domain/context.js';
 import { parseBody } from '../../../domain/validate.js';
 import { MdmlabError, notFound } from '../../../errors/mdmlab-error.js';
 import { idParam, type RouteSpec } from '../route.js';
-import { list } from '../response-schemas.js';
+import { DeviceCommands } from '../response-schemas.js';
 
 const EnqueueCommand: ObjectSchema = {
   type: 'object',
@@ -17,24 +18,9 @@ const EnqueueCommand: ObjectSchema = {
   },
 };
 
-const commandView = {
-  type: 'object',
-  properties: {
-    uuid: { type: 'string' },
-    requestType: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'sent', 'notNow'] },
-    profileId: { type: 'string' },
-    profileVersion: { type: 'integer' },
-    createdAt: { type: 'string' },
-    sentAt: { type: 'string' },
-    notNowCount: { type: 'integer' },
-  },
-  additionalProperties: true,
-} as const;
-
-/** Enrollment tokens, per-device command queues and pushes. */
+/** Enrollment tokens, per-device command queues and history, and pushes. */
 export function appleAdminRoutes(ctx: DomainContext, tokens: EnrollmentTokenService, channel: AppleChannel): RouteSpec[] {
-  const enrolledDevice = async (id: string) => {
+  const existingDevice = async (id: string) => {
     const device = await ctx.store.devices.get(id);
     if (!device) throw notFound('device', id);
     return device;
@@ -53,12 +39,9 @@ export function appleAdminRoutes(ctx: DomainContext, tokens: EnrollmentTokenServ
       method: 'get',
       path: '/devices/{id}/commands',
       tag: 'devices',
-      summary: 'The device command queue (answered commands leave it)',
-      response: list(commandView),
-      handler: async (r) => {
-        const device = await enrolledDevice(idParam(r));
-        return (await ctx.store.commands.forDevice(device.id)).map(({ body: _b, deviceId: _d, ...c }) => c);
-      },
+      summary: 'The device command queue and its answered commands, newest first, with the ErrorChain as the device sent it',
+      response: DeviceCommands,
+      handler: async (r) => deviceCommands(ctx.store, (await existingDevice(idParam(r))).id),
     },
     {
       method: 'post',
@@ -69,7 +52,7 @@ export function appleAdminRoutes(ctx: DomainContext, tokens: EnrollmentTokenServ
       status: 201,
       handler: async (r) => {
         const input = parseBody<{ requestType: 'ProfileList'; managedOnly?: boolean }>(EnqueueCommand, r.body);
-        const device = await enrolledDevice(idParam(r));
+        const device = await existingDevice(idParam(r));
         if (device.status !== 'enrolled' || device.platform !== 'ios') throw new MdmlabError('deviceNotEnrolled', `device ${device.id} is not an enrolled iOS device`);
         const uuid = await ctx.store.transaction((tx) =>
           enqueueAppleCommand(tx, device, { RequestType: 'ProfileList', ...(input.managedOnly !== undefined ? { ManagedOnly: input.managedOnly } : {}) }, isoNow(ctx)),
@@ -82,7 +65,7 @@ export function appleAdminRoutes(ctx: DomainContext, tokens: EnrollmentTokenServ
       path: '/devices/{id}/push',
       tag: 'devices',
       summary: 'Wake the device (APNs-style push): delivered, held (offline) or noToken',
-      handler: async (r) => ({ result: await channel.push((await enrolledDevice(idParam(r))).id) }),
+      handler: async (r) => ({ result: await channel.push((await existingDevice(idParam(r))).id) }),
     },
   ];
 }

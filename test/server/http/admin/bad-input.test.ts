@@ -67,6 +67,28 @@ describe('bad input to the admin API', () => {
     expect(res.body.error.code).toBe('unsupportedMediaType');
   });
 
+  it('a path that is not valid percent-encoding → 400 badRequest, not a 500', async () => {
+    for (const path of ['/api/v1/users/%ZZ', '/api/v1/email-profiles/%E0%A4%A/deployment']) {
+      const res = await request(server.url).get(path).set('Authorization', 'Bearer test-token').expect(400);
+      expect(res.body.error.code).toBe('badRequest');
+      expectErrorShape(res.body);
+    }
+  });
+
+  it('a gzip-encoded body that does not inflate → 400 badRequest, nothing written', async () => {
+    const before = await counts();
+    const res = await request(server.url)
+      .post('/api/v1/users')
+      .set('Authorization', 'Bearer test-token')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send('{"upn":"gz@contoso.com"}')
+      .expect(400);
+    expect(res.body.error.code).toBe('badRequest');
+    expectErrorShape(res.body);
+    expect(await counts()).toEqual(before);
+  });
+
   it('unknown ids → 404 notFound', async () => {
     for (const path of ['/users/usr_nope', '/groups/grp_nope', '/email-profiles/eml_nope', '/email-profiles/eml_nope/deployment', '/certificate-profiles/crt_nope', '/devices/dev_nope']) {
       const res = await server.api.get(path).expect(404);
