@@ -32,15 +32,45 @@ export async function checkExpectation(world: ScenarioWorld, e: Expectation): Pr
   }
   if (e.profileStatus) {
     const status = await world.admin.status();
+    const held = await profilesHeldByDevices(world);
     for (const [ref, counts] of Object.entries(e.profileStatus)) {
-      const row = status.profiles.find((p) => p.profileId === world.profiles.get(ref));
+      const profileId = world.profiles.get(ref);
+      const row = status.profiles.find((p) => p.profileId === profileId);
       for (const [state, n] of Object.entries(counts)) {
         const found = row?.counts[state] ?? 0;
         if (found !== n) failures.push({ what: `profileStatus.${ref}.${state}`, expected: n, found });
       }
+      // The devices' side of the same count: as many devices hold the profile as the server counts
+      // installed, plus at most those with a change on its way (pending covers a re-delivery).
+      const installed = row?.counts.installed ?? 0;
+      const pending = row?.counts.pending ?? 0;
+      const onDevices = held === undefined || profileId === undefined ? undefined : (held.get(profileId) ?? 0);
+      if (onDevices !== undefined && (onDevices < installed || onDevices > installed + pending)) {
+        failures.push({
+          what: `profileStatus.${ref} (server vs devices)`,
+          expected: `${installed} device(s) holding it${pending ? ` (up to ${installed + pending} with pending ones)` : ''}, as the server counts`,
+          found: `${onDevices} of this run's devices hold it`,
+        });
+      }
     }
   }
   return failures;
+}
+
+/**
+ * How many of this run's devices hold each profile, from their own stores; undefined when a
+ * device cannot list its profiles (then the count cannot be cross-checked).
+ */
+async function profilesHeldByDevices(world: ScenarioWorld): Promise<Map<string, number> | undefined> {
+  const held = new Map<string, number>();
+  for (const d of world.devices.values()) {
+    if (!d.device.profileIdentifiers) return undefined;
+    for (const identifier of await d.device.profileIdentifiers()) {
+      const id = profileIdFromIdentifier(identifier);
+      if (id) held.set(id, (held.get(id) ?? 0) + 1);
+    }
+  }
+  return held;
 }
 
 async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failure[]> {

@@ -1,14 +1,44 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Runs the CLI from its TypeScript sources (as `mdmlab …` would after a build). */
+/**
+ * Runs the CLI as users do, through `bin/mdmlab.js` and the build `npm ci` made, when that build is
+ * current; from the TypeScript sources through tsx when a source changed since (editing without
+ * rebuilding). The build also starts ~0.7 s faster per process, which the CLI tests spawn often.
+ */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'cli.ts'), ...args], {
+  return spawn(process.execPath, [...cliEntry(), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
+  });
+}
+
+const SOURCE_DIRS = ['server', 'agents', 'protocol', 'certs', 'scripts'];
+let entry: string[] | undefined;
+
+function cliEntry(): string[] {
+  entry ??= buildIsCurrent() ? [join(repoRoot, 'bin', 'mdmlab.js')] : ['--import', 'tsx', join(repoRoot, 'scripts', 'cli.ts')];
+  return entry;
+}
+
+/** Every source has its compiled file in dist/, written after the source last changed. */
+function buildIsCurrent(): boolean {
+  const sources = SOURCE_DIRS.flatMap((dir) => tsFiles(join(repoRoot, dir)));
+  return sources.every((src) => {
+    const out = join(repoRoot, 'dist', relative(repoRoot, src)).replace(/\.ts$/, '.js');
+    return existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs;
+  });
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return tsFiles(path);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [path] : [];
   });
 }
 

@@ -50,6 +50,27 @@ describe('scenario runner at run time', () => {
     });
   });
 
+  it('profileStatus is counted on the devices too: the overview\'s installed count must match the devices holding the profile', async () => {
+    const yaml = `name: overview vs devices\nseed: 6\n${dan}steps:
+  - enroll: dan-phone
+  - createEmailProfile: ${corp}
+  - deploy: { profile: p, groups: [g] }
+  - settle: {}
+  - expect: { profileStatus: { p: { installed: 1 } } }
+  - offline: dan-phone
+  - unenroll: dan-phone
+  - expect: { profileStatus: { p: { installed: 1 } } }
+`;
+    await withServer(async (server) => {
+      const r = await play(server, yaml);
+      expect(r.exitCode, printed(r)).toBe(1);
+      expect(stepAt(r, 'steps[4]').failures ?? []).toEqual([]);
+      expect(stepAt(r, 'steps[7]').failures).toEqual([
+        { what: 'profileStatus.p (server vs devices)', expected: '1 device(s) holding it, as the server counts', found: "0 of this run's devices hold it" },
+      ]);
+    });
+  });
+
   it('wait: waits at run time; settle reports what it holds for an offline device', async () => {
     const yaml = `name: timing\n${dan}steps:
   - enroll: dan-phone
