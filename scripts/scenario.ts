@@ -24,7 +24,11 @@ On a --server the run names its groups and profiles with a run tag, reuses users
 waits for runs that use the same users, and cleans up at the end: its devices unenroll, its
 profiles, groups and new users are deleted. --keep skips the cleanup (its devices stay enrolled
 and later runs' groups that list their users target them too).
-Exit codes: 0 every expectation held, 1 one did not, 2 the file is invalid or cannot run here.
+Ctrl-C (SIGINT or SIGTERM) stops the run after the step under way (a wait or settle stops at
+once), cleans up as above (the embedded server's temporary store is removed) and exits 1;
+a second Ctrl-C exits at once (130, or 143 for SIGTERM) without cleaning up.
+Exit codes: 0 every expectation held, 1 one did not (or the run was interrupted), 2 the file is
+invalid or cannot run here.
 `;
 
 /** Where the command writes (the process's streams; tests pass their own). */
@@ -35,7 +39,11 @@ export interface CommandOutput {
 
 const PROCESS_OUTPUT: CommandOutput = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
-export async function scenarioCommand(argv: string[], out: CommandOutput = PROCESS_OUTPUT): Promise<number> {
+/**
+ * `signal` interrupts the run as Ctrl-C does (tests); without it the command watches the process's
+ * SIGINT and SIGTERM itself while the run goes (watchInterrupts).
+ */
+export async function scenarioCommand(argv: string[], out: CommandOutput = PROCESS_OUTPUT, signal?: AbortSignal): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -68,21 +76,25 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
     out.stderr('mdmlab scenario: --keep only means something with --server (the embedded server goes away with the run)\n');
     return 2;
   }
+  // --json always answers on stdout with one shape; `invalid.path` is '' for the file as a whole.
+  const invalid = (path: string, line: number | undefined, reason: string, human: string) => {
+    if (json) out.stdout(`${JSON.stringify({ file, ok: false, exitCode: 2, invalid: { path, line, reason } }, null, 2)}\n`);
+    else out.stderr(human);
+    return 2;
+  };
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    out.stderr(`mdmlab scenario: cannot read ${file}: ${(err as Error).message}\n`);
-    return 2;
+    const reason = `cannot read ${file}: ${(err as Error).message}`;
+    return invalid('', undefined, reason, `mdmlab scenario: ${reason}\n`);
   }
   let scenario;
   try {
     scenario = loadScenario(text);
   } catch (err) {
     if (!(err instanceof ScenarioFileError)) throw err;
-    if (json) out.stdout(`${JSON.stringify({ file, ok: false, exitCode: 2, invalid: { path: err.path, line: err.line, reason: err.reason } }, null, 2)}\n`);
-    else out.stderr(`${file}: invalid scenario: ${err.message}\n`);
-    return 2;
+    return invalid(err.path, err.line, err.reason, `${file}: invalid scenario: ${err.message}\n`);
   }
 
   const token = parsed.values.server ? (parsed.values.token ?? process.env.MDMLAB_ADMIN_TOKEN) : undefined;
@@ -90,12 +102,28 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
     out.stderr('mdmlab scenario: --server needs the admin token (--token or MDMLAB_ADMIN_TOKEN)\n');
     return 2;
   }
-  const embedded = parsed.values.server ? undefined : await startEmbedded(scenario.seed);
-  const serverUrl = parsed.values.server?.replace(/\/$/, '') ?? embedded!.server.url;
+  const caPem = parsed.values.ca ? readFileSync(parsed.values.ca, 'utf8') : undefined;
+  let embedded: Embedded | undefined;
+  const interrupts = signal
+    ? undefined
+    : watchInterrupts(process, {
+        first: (name) =>
+          out.stderr(
+            `\n… ${name}: stopping after the step under way, then ${embedded ? "removing the embedded server's store" : 'cleaning up'}; ` +
+              `${name} again exits at once${embedded ? '' : ' without cleaning up'}\n`,
+          ),
+        again: (name, code) => {
+          embedded?.removeStoreNow();
+          out.stderr(`\n… ${name} again: exiting at once${embedded ? '' : ' without cleaning up (a later run that needs the same users or devices deletes what this run left once its locks go stale)'}\n`);
+          process.exit(code);
+        },
+      });
+  const abort = signal ?? interrupts!.signal;
   let result: ScenarioResult;
   let keyPool: KeyPool | undefined;
-  const caPem = parsed.values.ca ? readFileSync(parsed.values.ca, 'utf8') : undefined;
   try {
+    embedded = parsed.values.server ? undefined : await startEmbedded(scenario.seed);
+    const serverUrl = parsed.values.server?.replace(/\/$/, '') ?? embedded!.server.url;
     if (!json) out.stdout(`▶ ${scenario.name} (${file}) against ${embedded ? 'an embedded server' : serverUrl}\n`);
     result = await runScenario(scenario, {
       serverUrl,
@@ -110,30 +138,84 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
       onNotice: (t) => {
         if (!json) out.stdout(`… ${t}\n`);
       },
+      signal: abort,
     });
   } finally {
     await embedded?.stop();
+    interrupts?.dispose();
   }
   if (json) out.stdout(`${JSON.stringify({ file, ...result }, null, 2)}\n`);
-  else out.stdout(`${formatCleanup(result)}${formatSummary(result)}\n`);
+  else out.stdout(`${formatCleanup(result)}${result.interrupted ? `✗ ${result.name}: ${result.message} (the rest of the file did not run)` : formatSummary(result)}\n`);
   return result.exitCode;
+}
+
+/** The process events watchInterrupts listens to (tests give an EventEmitter). */
+export interface SignalSource {
+  on(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * Ctrl-C while a run goes: the first SIGINT or SIGTERM aborts `signal` (the run stops after the
+ * step under way and cleans up, which may take a few seconds: devices unenroll over their
+ * protocol); a second one calls `again` with the shell's exit code for the signal (128 + its
+ * number), for a user who does not want to wait. Until `dispose`, the process does not die of
+ * these signals by default.
+ */
+export function watchInterrupts(
+  source: SignalSource,
+  on: { first: (name: 'SIGINT' | 'SIGTERM') => void; again: (name: 'SIGINT' | 'SIGTERM', exitCode: number) => void },
+): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const listeners = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const listener = () => {
+      if (controller.signal.aborted) on.again(name, SIGNAL_EXIT[name]);
+      else {
+        controller.abort(new Error(`interrupted by ${name}`));
+        on.first(name);
+      }
+    };
+    source.on(name, listener);
+    return [name, listener] as const;
+  });
+  return { signal: controller.signal, dispose: () => listeners.forEach(([name, listener]) => source.off(name, listener)) };
+}
+
+interface Embedded {
+  server: Awaited<ReturnType<typeof startServer>>;
+  stop: () => Promise<void>;
+  /** For an exit that cannot wait: the store (with the lab CA's key) must not stay in /tmp. */
+  removeStoreNow: () => void;
 }
 
 /**
  * The embedded server on a fresh temporary store. With a seed its record ids come from a seeded
  * stream per kind (`usr`, `eml`, …), so a seeded file gets the same ids on every run (SCENARIOS.md).
  */
-async function startEmbedded(seed: number | undefined) {
+async function startEmbedded(seed: number | undefined): Promise<Embedded> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mdmlab-scenario-'));
-  const server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }), {
-    ...(seed !== undefined ? { newId: seededIds(seed) } : {}),
-  });
+  const removeStoreNow = () => rmSync(dataDir, { recursive: true, force: true });
+  let server;
+  try {
+    server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }), {
+      ...(seed !== undefined ? { newId: seededIds(seed) } : {}),
+    });
+  } catch (err) {
+    removeStoreNow();
+    throw err;
+  }
   return {
     server,
     stop: async () => {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await server.close();
+      } finally {
+        removeStoreNow();
+      }
     },
+    removeStoreNow,
   };
 }
 

@@ -24,7 +24,7 @@ export interface DeviceDetail {
   serialNumber?: string;
   status: 'enrolled' | 'unenrolled';
   compliance: 'compliant' | 'nonCompliant';
-  profiles: { profileId: string; state: string; detail?: string; profileVersion: number }[];
+  profiles: { profileId: string; state: string; detail?: string; profileVersion: number; installedVersion?: number }[];
   alerts: { id: string; kind: string; profileId?: string; message: string }[];
   pendingCommands: number;
 }

@@ -1,6 +1,7 @@
-import { AdminApiError } from '../admin/admin-client.js';
+import { AdminApiError, type AdminClient } from '../admin/admin-client.js';
 import { describeError } from './describe-error.js';
-import type { ScenarioWorld, WorldDevice } from './world.js';
+import { isLockName, lockHolderTag } from './run-locks.js';
+import { runSuffix, type ScenarioWorld, type WorldDevice } from './world.js';
 
 /** What cleaning up after a run on a shared server did, and what it could not do. */
 export interface CleanupReport {
@@ -59,6 +60,43 @@ export async function cleanUp(world: ScenarioWorld): Promise<CleanupReport> {
     }
   }
   return report;
+}
+
+/**
+ * What a run that was killed (its locks went stale, run-locks.ts) left on a shared server, found by
+ * its tag: its email profiles, groups (its remaining locks too) and certificate profiles are
+ * deleted, in cleanUp's order. Why: its groups list the users this run is about to use, so its
+ * profiles would reach this run's devices (an iOS device then blocks this run's profile as a
+ * duplicate account) and every later run of the file would fail. Its devices cannot be retired
+ * from here (only a device leaves management), nor its users told from people's: they stay.
+ * Returns the note for the setup step; never throws (a failure is in the note).
+ */
+export async function reapAbandonedRun(admin: AdminClient, tag: string): Promise<string> {
+  const suffix = runSuffix(tag);
+  const deleted: string[] = [];
+  const errors: string[] = [];
+  const remove = async (what: string, path: string) => {
+    try {
+      if (await gone(admin.call('DELETE', path), what)) deleted.push(what);
+    } catch (err) {
+      errors.push(`${what}: ${describeError(err)}`);
+    }
+  };
+  try {
+    const profiles = await admin.call<{ id: string; definition: { name: string } }[]>('GET', '/email-profiles');
+    for (const p of profiles) if (p.definition.name.endsWith(suffix)) await remove(`email profile "${p.definition.name}"`, `/email-profiles/${p.id}`);
+    const groups = await admin.call<{ id: string; name: string; description?: string }[]>('GET', '/groups');
+    for (const g of groups) {
+      if (g.name.endsWith(suffix)) await remove(`group "${g.name}"`, `/groups/${g.id}`);
+      else if (isLockName(g.name) && lockHolderTag(g.description) === tag) await remove(`lock "${g.name}"`, `/groups/${g.id}`);
+    }
+    const certificates = await admin.call<{ id: string; name: string }[]>('GET', '/certificate-profiles');
+    for (const c of certificates) if (c.name.endsWith(suffix)) await remove(`certificate profile "${c.name}"`, `/certificate-profiles/${c.id}`);
+  } catch (err) {
+    errors.push(describeError(err));
+  }
+  const what = deleted.length ? deleted.join(', ') : errors.length ? 'nothing' : 'nothing (it had created nothing yet)';
+  return `run ${tag} was abandoned: deleted ${what}${errors.length ? `; could not delete ${errors.join('; ')}` : ''}`;
 }
 
 async function leaveManagement(world: ScenarioWorld, id: string, d: WorldDevice): Promise<string | undefined> {

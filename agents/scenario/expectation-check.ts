@@ -41,14 +41,15 @@ export async function checkExpectation(world: ScenarioWorld, e: Expectation): Pr
         if (found !== n) failures.push({ what: `profileStatus.${ref}.${state}`, expected: n, found });
       }
       // The devices' side of the same count: as many devices hold the profile as the server counts
-      // installed, plus at most those with a change on its way (pending covers a re-delivery).
+      // installed, plus at most those with a change on its way or refused (pending covers a
+      // re-delivery; a blocked or failed re-delivery leaves the earlier copy).
       const installed = row?.counts.installed ?? 0;
-      const pending = row?.counts.pending ?? 0;
+      const pending = (row?.counts.pending ?? 0) + (row?.counts.blocked ?? 0) + (row?.counts.failed ?? 0);
       const onDevices = held === undefined || profileId === undefined ? undefined : (held.get(profileId) ?? 0);
       if (onDevices !== undefined && (onDevices < installed || onDevices > installed + pending)) {
         failures.push({
           what: `profileStatus.${ref} (server vs devices)`,
-          expected: `${installed} device(s) holding it${pending ? ` (up to ${installed + pending} with pending ones)` : ''}, as the server counts`,
+          expected: `${installed} device(s) holding it${pending ? ` (up to ${installed + pending} with pending, blocked or failed ones)` : ''}, as the server counts`,
           found: `${onDevices} of this run's devices hold it`,
         });
       }
@@ -79,6 +80,8 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
   const server: DeviceDetail | undefined = d.serverId ? await world.admin.device(d.serverId) : undefined;
   const accounts = await d.device.mailAccounts();
   const stateOf = (profileId: string) => server?.profiles.find((p) => p.profileId === profileId)?.state ?? 'none';
+  // A refused re-delivery (blocked, failed) leaves the earlier copy on the device; the server says so.
+  const holds = (profileId: string) => server?.profiles.find((p) => p.profileId === profileId)?.installedVersion !== undefined;
 
   if (e.compliance) {
     const found = server?.compliance ?? 'compliant';
@@ -90,7 +93,7 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
       if (state !== expected) failures.push({ what: `profiles.${ref}`, expected, found: `server reports ${state}` });
     }
   }
-  failures.push(...(await disagreements(world, d, server, stateOf, accounts)));
+  failures.push(...(await disagreements(world, d, server, stateOf, holds, accounts)));
   if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, accounts));
   if (e.alerts) failures.push(...compareAlerts('alerts', e.alerts, server?.alerts ?? []));
   return failures;
@@ -109,6 +112,7 @@ async function disagreements(
   d: WorldDevice,
   server: DeviceDetail | undefined,
   stateOf: (profileId: string) => string,
+  holds: (profileId: string) => boolean,
   accounts: readonly MailAccount[],
 ): Promise<Failure[]> {
   const failures: Failure[] = [];
@@ -123,13 +127,13 @@ async function disagreements(
     if (state === 'installed' && !present && d.device.profileIdentifiers) {
       failures.push({ what: `profiles.${ref} (server vs device)`, expected: 'installed on the device, as the server reports', found: `not installed on the device${why}` });
     }
-    if (present && !['installed', 'pending'].includes(state)) {
+    if (present && !['installed', 'pending'].includes(state) && !holds(profileId)) {
       failures.push({ what: `profiles.${ref} (server vs device)`, expected: `not on the device, as the server reports ${state}`, found: 'installed on the device' });
     }
   }
   for (const a of accounts) {
     const profileId = a.managed && a.managedBy ? (profileIdFromIdentifier(a.managedBy) ?? a.managedBy) : undefined;
-    if (profileId && world.profileRef(profileId) && !['installed', 'pending'].includes(stateOf(profileId))) {
+    if (profileId && world.profileRef(profileId) && !['installed', 'pending'].includes(stateOf(profileId)) && !holds(profileId)) {
       failures.push({
         what: `mailAccounts ${a.email} on ${a.host} (server vs device)`,
         expected: `no managed account, as the server reports ${world.profileRef(profileId)} ${stateOf(profileId)}`,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AdminClient } from '../admin/admin-client.js';
 import type { SimulatedDevice } from '../device.js';
-import { cleanUp, type CleanupReport } from './cleanup.js';
+import { cleanUp, reapAbandonedRun, type CleanupReport } from './cleanup.js';
 import { describeError } from './describe-error.js';
 import { checkExpectation, type Failure } from './expectation-check.js';
 import { RunLocks, type RunLockOptions } from './run-locks.js';
@@ -28,6 +28,12 @@ export interface RunOptions {
   onStep?: (result: StepResult) => void;
   /** Things worth saying while the run goes (it waits for another run, …). */
   onNotice?: (text: string) => void;
+  /**
+   * Interrupts the run (Ctrl-C): it stops between steps, or at once in a `wait`, a `settle` or
+   * while waiting for another run's lock, and then cleans up as after any other run (shared
+   * server). The result says `interrupted` and has exit code 1.
+   */
+  signal?: AbortSignal;
 }
 
 export interface SharedServerOptions {
@@ -66,6 +72,8 @@ export interface ScenarioResult {
   ids?: RunIds;
   /** On a shared server without `keep`: what cleaning up did; its errors never change `exitCode`. */
   cleanup?: CleanupReport;
+  /** The run was interrupted (RunOptions.signal) before its last step was played; `message` says where. */
+  interrupted?: boolean;
 }
 
 /**
@@ -73,7 +81,8 @@ export interface ScenarioResult {
  * certificate profiles, groups, devices with their hand-made accounts), then each step in order.
  * An expectation that fails is reported and the run goes on; a step that cannot be carried out
  * (an API error, an enrollment that fails, a settle that times out) ends the run.
- * On a shared server the run then cleans up (cleanup.ts), whatever the outcome.
+ * On a shared server the run then cleans up (cleanup.ts), whatever the outcome, an interruption
+ * included.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const unsupported = scenario.devices.filter((d) => !(SUPPORTED_DEVICE_PLATFORMS as readonly string[]).includes(d.platform));
@@ -85,15 +94,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const shared = options.shared;
   const tag = shared ? (shared.tag ?? randomBytes(3).toString('hex')) : undefined;
   const world = new ScenarioWorld(admin, tag);
-  const locks = shared ? new RunLocks(admin, `run ${tag} (${JSON.stringify(scenario.name)})`, { ...shared.locks, onWait: (t) => options.onNotice?.(t) }) : undefined;
+  const locks = shared ? new RunLocks(admin, { tag: tag!, scenario: scenario.name }, { ...shared.locks, onWait: (t) => options.onNotice?.(t) }) : undefined;
   const steps: StepResult[] = [];
   const record = (r: StepResult) => {
     steps.push(r);
     options.onStep?.(r);
   };
   try {
-    if (await setUp(world, scenario, options, locks, record)) await play(world, scenario, record);
-    const result = finish(scenario, steps, world);
+    const setup = await setUp(world, scenario, options, locks, record);
+    const interrupted = setup === 'interrupted' ? 'interrupted during setup' : setup === 'ready' ? await play(world, scenario, record, options.signal) : undefined;
+    const result = finish(scenario, steps, world, interrupted);
     if (shared) result.run = { tag: tag!, kept: shared.keep ?? false };
     if (shared && !shared.keep) result.cleanup = await cleanUp(world);
     const lockErrors = (await locks?.release()) ?? [];
@@ -105,30 +115,49 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
 }
 
-/** Records the setup step; false when it failed (the run then has nothing to play). */
-async function setUp(world: ScenarioWorld, s: Scenario, options: RunOptions, locks: RunLocks | undefined, record: (r: StepResult) => void): Promise<boolean> {
+/**
+ * Records the setup step. On a shared server it takes the run's locks first, and deletes what a
+ * killed run whose locks it took over left behind (cleanup.ts reapAbandonedRun).
+ * 'failed' or 'interrupted': the run then has nothing to play.
+ */
+async function setUp(
+  world: ScenarioWorld,
+  s: Scenario,
+  options: RunOptions,
+  locks: RunLocks | undefined,
+  record: (r: StepResult) => void,
+): Promise<'ready' | 'failed' | 'interrupted'> {
   const started = Date.now();
   const notes: string[] = [];
+  const { signal } = options;
   try {
+    signal?.throwIfAborted();
     const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);
     await createDevices(world, s, options.createDevice, seed);
     if (locks) {
       const keys = [...s.users.map((u) => u.upn.toLowerCase()), ...[...world.devices.values()].map((d) => `device ${d.device.hardwareId}`)];
-      const { waitedMs } = await locks.acquire(keys);
+      const { waitedMs, abandoned } = await locks.acquire(keys, signal);
       if (waitedMs >= 1000) notes.push(`waited ${(waitedMs / 1000).toFixed(1)} s for other runs using the same users or devices`);
+      for (const tag of abandoned) notes.push(await reapAbandonedRun(world.admin, tag));
     }
+    signal?.throwIfAborted();
     notes.push(...(await setUpServer(world, s)));
     const summary = `${s.users.length} user(s), ${s.groups.length} group(s), ${s.devices.length} device(s)${world.tag ? `, run ${world.tag}` : ''}`;
     record({ path: 'setup', kind: 'setup', summary, ok: true, ms: Date.now() - started, failures: [], ...(notes.length ? { notes } : {}) });
-    return true;
+    return 'ready';
   } catch (err) {
-    record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error: describeError(err), ...(notes.length ? { notes } : {}) });
-    return false;
+    const interrupted = signal?.aborted === true;
+    const error = interrupted ? 'interrupted' : describeError(err);
+    record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error, ...(notes.length ? { notes } : {}) });
+    return interrupted ? 'interrupted' : 'failed';
   }
 }
 
-async function play(world: ScenarioWorld, s: Scenario, record: (r: StepResult) => void): Promise<void> {
+/** Plays the steps; returns where the run was interrupted, if it was. */
+async function play(world: ScenarioWorld, s: Scenario, record: (r: StepResult) => void, signal: AbortSignal | undefined): Promise<string | undefined> {
   for (const step of s.steps) {
+    // A step under way is not cut short (but a wait or settle stops waiting): the run stops between steps.
+    if (signal?.aborted) return `interrupted before ${step.path}`;
     const t0 = Date.now();
     const base = { path: step.path, ...(step.line !== undefined ? { line: step.line } : {}), kind: step.kind };
     try {
@@ -136,20 +165,26 @@ async function play(world: ScenarioWorld, s: Scenario, record: (r: StepResult) =
         const failures = await checkExpectation(world, step.expect);
         record({ ...base, summary: describeExpect(step.expect), ok: failures.length === 0, ms: Date.now() - t0, failures });
       } else {
-        const outcome = await runAction(world, step);
+        const outcome = await runAction(world, step, signal);
         const failure = 'failure' in outcome ? outcome.failure : undefined;
         record({ ...base, summary: outcome.summary, ok: !failure, ms: Date.now() - t0, failures: failure ? [{ what: step.kind, expected: 'as the step says', found: failure }] : [] });
       }
     } catch (err) {
-      record({ ...base, summary: step.kind, ok: false, ms: Date.now() - t0, failures: [], error: describeError(err) });
-      return;
+      const interrupted = signal?.aborted === true;
+      record({ ...base, summary: step.kind, ok: false, ms: Date.now() - t0, failures: [], error: interrupted ? 'interrupted' : describeError(err) });
+      return interrupted ? `interrupted during ${step.path}` : undefined;
     }
   }
+  return undefined;
 }
 
-function finish(s: Scenario, steps: StepResult[], world: ScenarioWorld): ScenarioResult {
-  const ok = steps.every((r) => r.ok);
-  return { name: s.name, ok, exitCode: ok ? 0 : 1, steps, ids: world.ids() };
+/**
+ * An interrupted run did not check what the file says, so it fails: exit code 1, as for any step
+ * that could not be carried out (the scenario contract knows 0, 1 and 2 only).
+ */
+function finish(s: Scenario, steps: StepResult[], world: ScenarioWorld, interrupted: string | undefined): ScenarioResult {
+  const ok = !interrupted && steps.every((r) => r.ok);
+  return { name: s.name, ok, exitCode: ok ? 0 : 1, steps, ids: world.ids(), ...(interrupted ? { interrupted: true, message: interrupted } : {}) };
 }
 
 function describeExpect(e: Extract<ScenarioStep, { kind: 'expect' }>['expect']): string {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScenarioWorld, WorldDevice } from './world.js';
 
 const POLL_MS = 25;
@@ -21,17 +22,19 @@ export class SettleTimeout extends Error {
  * online device of this run is idle, twice in a row (a device may be between receiving a push and
  * polling). Other runs' devices on a shared server are not looked at. An offline device cannot
  * answer: what waits for it is held (that is the story being told, not a stuck run) and reported.
+ * Rejects with the signal's reason as soon as `signal` aborts (the run was interrupted).
  */
-export async function settle(world: ScenarioWorld, timeoutMs: number): Promise<SettleOutcome> {
+export async function settle(world: ScenarioWorld, timeoutMs: number, signal?: AbortSignal): Promise<SettleOutcome> {
   const deadline = Date.now() + timeoutMs;
   let calm = 0;
   for (;;) {
+    signal?.throwIfAborted();
     const busy = await whatIsBusy(world);
     calm = busy ? 0 : calm + 1;
     if (calm >= 2) return { held: await held(world) };
     // A calm first look past the deadline still gets its confirming second look.
     if (busy && Date.now() >= deadline) throw new SettleTimeout(timeoutMs, await describeBusy(world));
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await sleep(POLL_MS, undefined, signal ? { signal } : {});
   }
 }
 

@@ -76,7 +76,10 @@ async function ensureUser(world: ScenarioWorld, u: ScenarioUser, retried = false
     createdByRun: false,
     ...(changed ? { original: { primarySmtp: existing.primarySmtp, username: existing.username } } : {}),
   });
-  const enrolled = await admin.devices(`?userId=${encodeURIComponent(existing.id)}&status=enrolled`);
+  // A device with one of this run's hardware ids (a seeded file's device left by an earlier run) is
+  // not another's: this run's enrollment takes it over.
+  const ours = new Set([...world.devices.values()].map((d) => d.device.hardwareId));
+  const enrolled = (await admin.devices(`?userId=${encodeURIComponent(existing.id)}&status=enrolled`)).filter((d) => !ours.has(d.hardwareId));
   if (enrolled.length === 0) return [];
   return [
     `${u.upn} already exists on the server with ${enrolled.length} enrolled device(s) not from this run (${enrolled.map((d) => d.id).join(', ')}): ` +

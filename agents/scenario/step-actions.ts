@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminApiError } from '../admin/admin-client.js';
 import type { ScenarioStep } from './scenario-types.js';
 import { settle } from './settle.js';
@@ -6,8 +7,11 @@ import type { ScenarioWorld, WorldDevice } from './world.js';
 /** What an action step did, in a few words for the run's log. */
 export type ActionOutcome = { summary: string } | { summary: string; failure: string };
 
-/** Runs one step that changes the world (every kind but `expect`). Throws when the step cannot be done. */
-export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep, { kind: 'expect' }>): Promise<ActionOutcome> {
+/**
+ * Runs one step that changes the world (every kind but `expect`). Throws when the step cannot be
+ * done. `settle` and `wait` stop waiting when `signal` aborts (rejecting with its reason).
+ */
+export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep, { kind: 'expect' }>, signal?: AbortSignal): Promise<ActionOutcome> {
   const { admin } = world;
   switch (step.kind) {
     case 'enroll': {
@@ -61,11 +65,11 @@ export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep
       return { summary: `${step.device} ${step.kind}` };
     }
     case 'settle': {
-      const { held } = await settle(world, step.timeoutMs);
+      const { held } = await settle(world, step.timeoutMs, signal);
       return { summary: held.length ? `settled; held for offline devices: ${held.join('; ')}` : 'settled' };
     }
     case 'wait':
-      await new Promise((r) => setTimeout(r, step.ms));
+      await sleep(step.ms, undefined, signal ? { signal } : {});
       return { summary: `waited ${step.ms} ms` };
   }
 }

@@ -53,7 +53,7 @@ export class ScenarioWorld {
   /** The server-side name of a group or profile the file names `name`. */
   label(name: string): string {
     if (!this.tag) return name;
-    const suffix = ` · run ${this.tag}`;
+    const suffix = runSuffix(this.tag);
     return `${name.slice(0, MAX_NAME - suffix.length)}${suffix}`;
   }
 
@@ -109,6 +109,11 @@ export class ScenarioWorld {
       ),
     };
   }
+}
+
+/** What ends the name of every group and profile a run tagged `tag` creates (`sales · run 3f9a1c`). */
+export function runSuffix(tag: string): string {
+  return ` · run ${tag}`;
 }
 
 export interface RunIds {

@@ -60,9 +60,12 @@ export class AppleChannel implements PlatformChannel {
     const inFlightInstall = mine.some((c) => c.requestType === 'InstallProfile' && c.status !== 'queued');
     const removalQueued = mine.some((c) => c.requestType === 'RemoveProfile');
     if (removalQueued) return 'awaitConfirmation';
-    // Blocked and failed installs left nothing on the device; a pending one that never left the queue neither.
-    if (state.state === 'blocked' || state.state === 'failed') return 'forget';
-    if (state.state === 'pending' && !inFlightInstall) return 'forget';
+    // Blocked and failed installs left nothing new on the device, a pending one that never left the
+    // queue neither; unless an earlier copy is still installed (a refused re-delivery keeps it).
+    if (state.installedVersion === undefined) {
+      if (state.state === 'blocked' || state.state === 'failed') return 'forget';
+      if (state.state === 'pending' && !inFlightInstall) return 'forget';
+    }
     await enqueueAppleCommand(tx, device, { RequestType: 'RemoveProfile', Identifier: emailProfileIdentifier(state.profileId) }, at, {
       profileId: state.profileId,
       profileVersion: state.profileVersion,

@@ -1,5 +1,6 @@
 import type { CheckInMessage } from '../../protocol/apple/checkin.js';
 import { ProtocolError } from '../errors/protocol-error.js';
+import { removedState } from '../domain/reconciler.js';
 import type { DeviceRecord } from '../store/records.js';
 import type { AppleContext } from './apple-context.js';
 import type { DeviceIdentity } from './device-identity.js';
@@ -104,7 +105,7 @@ export class CheckInService {
       // Removing the MDM profile took every managed profile off the device with it: what was
       // installed is now removed; what never arrived (pending, blocked, failed) is forgotten.
       for (const s of await tx.profileStates.forDevice(device.id)) {
-        if (s.state === 'installed') await tx.profileStates.upsert({ ...s, state: 'removed', updatedAt: at });
+        if (s.state === 'installed' || s.installedVersion !== undefined) await tx.profileStates.upsert(removedState(s, at));
         else if (s.state !== 'removed') await tx.profileStates.delete(device.id, s.profileId);
       }
       await tx.alerts.resolve({ deviceId: device.id }, at);

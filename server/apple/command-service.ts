@@ -113,12 +113,17 @@ export class CommandService {
       const deployedAgain = (await tx.commands.forDevice(device.id)).some((c) => c.profileId === profileId && c.requestType === 'InstallProfile');
       if (deployedAgain) return;
     }
+    // What the device holds afterwards: the installed version, nothing once removed, and after a
+    // refused install or removal whatever it held before (iOS keeps the earlier copy).
+    const installedVersion =
+      outcome.state === 'installed' ? (command.profileVersion ?? current.profileVersion) : outcome.state === 'removed' ? undefined : current.installedVersion;
     await tx.profileStates.upsert({
       deviceId: device.id,
       profileId,
       state: outcome.state,
       ...('detail' in outcome ? { detail: outcome.detail } : {}),
       profileVersion: current.profileVersion,
+      ...(installedVersion !== undefined ? { installedVersion } : {}),
       updatedAt: at,
     });
     if (outcome.state === 'installed' || outcome.state === 'removed') {

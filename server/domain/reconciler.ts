@@ -76,7 +76,7 @@ export class Reconciler {
         current.delete(want.profileId);
         if (!want.applicable) {
           if (have?.state !== 'notApplicable') {
-            await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'notApplicable', profileVersion: want.version, updatedAt: at });
+            await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'notApplicable', profileVersion: want.version, ...held(have), updatedAt: at });
           }
           continue;
         }
@@ -89,7 +89,7 @@ export class Reconciler {
           (opts.reissue?.has(want.profileId) === true && ON_DEVICE.has(have.state));
         if (!stale) continue;
         await channel.install(tx, device, profiles.get(want.profileId)!, at);
-        await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'pending', profileVersion: want.version, updatedAt: at });
+        await tx.profileStates.upsert({ deviceId: device.id, profileId: want.profileId, state: 'pending', profileVersion: want.version, ...held(have), updatedAt: at });
         queued = true;
       }
       for (const left of current.values()) {
@@ -102,7 +102,7 @@ export class Reconciler {
         await tx.alerts.resolve({ deviceId: device.id, profileId: left.profileId }, at);
         const outcome = await channel.remove(tx, device, left, at);
         if (outcome === 'forget') await tx.profileStates.delete(device.id, left.profileId);
-        else if (outcome === 'removed') await tx.profileStates.upsert({ ...left, state: 'removed', updatedAt: at });
+        else if (outcome === 'removed') await tx.profileStates.upsert(removedState(left, at));
         else queued = true;
       }
       if (queued) toWake.push(device);
@@ -120,4 +120,15 @@ export class Reconciler {
     }
     await Promise.allSettled([...byChannel].map(([c, list]) => c.wake(list)));
   }
+}
+
+/** What the device already holds of the profile stays known while a new delivery is on its way. */
+function held(have: ProfileStateRecord | undefined): { installedVersion?: number } {
+  return have?.installedVersion !== undefined ? { installedVersion: have.installedVersion } : {};
+}
+
+/** The profile is off the device: nothing of it is held any more. */
+export function removedState(s: ProfileStateRecord, at: string): ProfileStateRecord {
+  const { installedVersion: _gone, detail: _moot, ...rest } = s;
+  return { ...rest, state: 'removed', updatedAt: at };
 }

@@ -84,6 +84,12 @@ export interface ProfileStateRecord {
   detail?: string;
   /** The profile version the state refers to. */
   profileVersion: number;
+  /**
+   * The version the device last confirmed holding; absent when nothing of the profile is on it. A
+   * blocked or failed re-delivery (new version, or the user's new address) leaves the earlier copy
+   * installed, so taking the profile away must still send a removal.
+   */
+  installedVersion?: number;
   updatedAt: string;
 }
 

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ScenarioResult } from '../../agents/scenario/runner.js';
-import { scenarioCommand } from '../../scripts/scenario.js';
+import { scenarioCommand, watchInterrupts } from '../../scripts/scenario.js';
 import { repoRoot } from '../helpers/cli.js';
 import { startTestServer } from '../helpers/server.js';
 
@@ -83,9 +84,57 @@ describe('mdmlab scenario run', () => {
     }
   });
 
+  it('--json answers on stdout for a file it cannot read too, in the shape of an invalid file (exit 2)', async () => {
+    const missing = join(dir, 'missing.yaml');
+    const r = await scenario(['run', missing, '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ file: missing, ok: false, exitCode: 2, invalid: { path: '', reason: expect.stringContaining(`cannot read ${missing}`) } });
+    const human = await scenario(['run', missing]);
+    expect(human.code).toBe(2);
+    expect(human.stdout).toBe('');
+    expect(human.stderr).toContain(`mdmlab scenario: cannot read ${missing}`);
+  });
+
+  it('a run interrupted through its signal stops in its wait, says so and exits 1', async () => {
+    const file = join(dir, 'long.yaml');
+    writeFileSync(file, `${story('')}  - wait: 60s\n  - expect: { device: ann-phone, profiles: { p: installed } }\n`);
+    const controller = new AbortController();
+    let stdout = '';
+    const started = Date.now();
+    const code = await scenarioCommand(['run', file], {
+      stdout: (t) => {
+        stdout += t;
+        // The expect before the wait has ended: the wait is under way.
+        if (t.includes('steps[4]')) setTimeout(() => controller.abort(), 100);
+      },
+      stderr: (t) => (stdout += t),
+    }, controller.signal);
+    expect(code, stdout).toBe(1);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(stdout).toMatch(/✗ steps\[5\] \(line \d+\)\s+wait .*\n\s+error: interrupted/);
+    expect(stdout).toContain('✗ seeded ids: interrupted during steps[5] (the rest of the file did not run)');
+    expect(stdout).not.toContain('steps[6]');
+  });
+
   it('--keep without --server is a usage error', async () => {
     const r = await scenario(['run', join(repoRoot, 'scenarios', 'ios-enroll-first.yaml'), '--keep']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--keep only means something with --server');
+  });
+});
+
+describe('Ctrl-C during a run', () => {
+  it('the first SIGINT or SIGTERM aborts the run, a second one exits at once with 128 + the signal number', () => {
+    const proc = new EventEmitter();
+    const said: string[] = [];
+    const w = watchInterrupts(proc, { first: (n) => said.push(`first ${n}`), again: (n, code) => said.push(`again ${n} ${code}`) });
+    expect(w.signal.aborted).toBe(false);
+    proc.emit('SIGTERM');
+    expect(w.signal.aborted).toBe(true);
+    proc.emit('SIGINT');
+    proc.emit('SIGTERM');
+    expect(said).toEqual(['first SIGTERM', 'again SIGINT 130', 'again SIGTERM 143']);
+    w.dispose();
+    expect(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM')).toBe(0);
   });
 });

@@ -58,6 +58,7 @@ const ProfileStateView = obj({
   state: { type: 'string', enum: PROFILE_STATES },
   detail: s(),
   profileVersion: { type: 'integer' },
+  installedVersion: { type: 'integer', description: 'the version the device last confirmed holding; absent when nothing of it is on the device' } as Schema,
   updatedAt: s(),
 });
 export const Alert = obj(

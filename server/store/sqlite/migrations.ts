@@ -197,4 +197,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX command_history_by_device ON command_history (device_id, seq);
     `,
   },
+  {
+    version: 4,
+    name: 'the profile version each device holds',
+    sql: `
+      -- NULL: nothing of the profile is on the device. Rows recorded as installed before this
+      -- column existed hold the version they refer to.
+      ALTER TABLE profile_states ADD COLUMN installed_version INTEGER;
+      UPDATE profile_states SET installed_version = profile_version WHERE state = 'installed';
+    `,
+  },
 ];

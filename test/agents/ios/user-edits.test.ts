@@ -58,5 +58,30 @@ describe('a directory edit reaches the managed accounts generated from it', () =
     const view = await eventually(() => world.serverDevice(device.udid), (v) => v.profiles[0]?.state === 'blocked');
     expect(view.compliance).toBe('nonCompliant');
     expect(view.alerts).toEqual([expect.objectContaining({ kind: 'duplicateAccount', profileId: profile.id })]);
+    // iOS keeps the earlier copy when a re-delivery is refused, and the server knows it holds it.
+    expect(view.profiles[0]).toMatchObject({ state: 'blocked', profileVersion: 1, installedVersion: 1 });
+    expect(await device.mailAccounts()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ email: 'ivy@contoso.com', managed: true, managedBy: profile.identifier })]),
+    );
+  });
+
+  it('undeploying a profile whose re-delivery was blocked still removes the copy the device holds', async () => {
+    const user = await world.newUser('jon@contoso.com', { primarySmtp: 'jon@contoso.com' });
+    const profile = await deployProfile(world.admin, [user.groupId]);
+    const device = await world.newDevice();
+    await device.enroll(user.enrollUrl);
+    await settle(world, device);
+    await device.addAccount({ email: 'jon.b@contoso.com', host: 'mail.contoso.com' });
+    await world.admin.patch(`/users/${user.userId}`, { primarySmtp: 'jon.b@contoso.com' });
+    await eventually(() => world.serverDevice(device.udid), (v) => v.profiles[0]?.state === 'blocked');
+    await device.whenIdle(2000);
+
+    await world.admin.put(`/email-profiles/${profile.id}/deployment`, { groupIds: [] });
+    const view = await eventually(() => world.serverDevice(device.udid), (v) => v.profiles[0]?.state === 'removed');
+    await settle(world, device);
+
+    expect(view.profiles[0]).not.toHaveProperty('installedVersion');
+    expect(await device.profileIdentifiers()).not.toContain(profile.identifier);
+    expect(await device.mailAccounts()).toEqual([expect.objectContaining({ email: 'jon.b@contoso.com', managed: false })]);
   });
 });

@@ -144,6 +144,36 @@ describe('scenario runner at run time', () => {
     });
   });
 
+  it('an interrupted settle stops waiting at once: the run ends there, interrupted, with exit code 1', async () => {
+    const yaml = `name: lost push, interrupted\n${dan}steps:
+  - enroll: dan-phone
+  - createEmailProfile: ${corp}
+  - deploy: { profile: p, groups: [g] }
+  - settle: { timeout: 60s }
+  - expect: { device: dan-phone, profiles: { p: installed } }
+`;
+    await withServer(async (server) => {
+      const controller = new AbortController();
+      const r = await play(server, yaml, {
+        signal: controller.signal,
+        onStep: (step) => void (step.path === 'steps[2]' && setTimeout(() => controller.abort(), 200)),
+        adapt: (device) => {
+          const enroll = device.enroll.bind(device);
+          device.enroll = async (url) => {
+            await enroll(url);
+            await device.setOnline(false);
+          };
+          return device;
+        },
+      });
+      expect(r).toMatchObject({ exitCode: 1, ok: false, interrupted: true, message: 'interrupted during steps[3]' });
+      const settle = stepAt(r, 'steps[3]');
+      expect(settle).toMatchObject({ ok: false, error: 'interrupted' });
+      expect(settle.ms).toBeLessThan(3000);
+      expect(r.steps.map((s) => s.path)).not.toContain('steps[4]');
+    });
+  });
+
   it('server-wide alerts see this run only: another run kept on the same server does not count', async () => {
     const blocked = `name: blocked twice
 users: [{ upn: eve@contoso.com }]

@@ -90,6 +90,11 @@ describe('scenario files', () => {
     ['a hand-made work-profile account on an iOS device', `${minimal}  - user: { device: phone, addAccount: { email: a@b.c, host: h, profile: work } }\n`, 'steps[1].user.addAccount.profile', /androidForWork/],
     ['a second profile with a name in use', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: Corp, host: h.c.com, accountName: W }\n`, 'steps[1].createEmailProfile.name', /"p1" already has the name "Corp"/],
     ['an edit to a name in use', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: Other, host: h.c.com, accountName: W }\n  - updateEmailProfile: { profile: p2, name: Corp }\n`, 'steps[2].updateEmailProfile.name', /already has the name/],
+    // The server's names ignore case (COLLATE NOCASE): these would load and then fail with a 409.
+    ['a second profile whose name differs only in case', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: cORP, host: h.c.com, accountName: W }\n`, 'steps[1].createEmailProfile.name', /"p1" already has the name "Corp" \(the server ignores case/],
+    ['an edit to a name in use in another case', `${minimal}  - createEmailProfile: { ref: p2, platform: ios, name: Other, host: h.c.com, accountName: W }\n  - updateEmailProfile: { profile: p2, name: corp }\n`, 'steps[2].updateEmailProfile.name', /"p1" already has the name "Corp"/],
+    ['two groups whose names differ only in case', minimal.replace('groups: [{ name: sales, members: [alice@contoso.com] }]', 'groups: [{ name: Sales }, { name: sales }]'), 'groups[1].name', /declared twice: group "Sales" has the same name/],
+    ['a group named in another case than declared', `${minimal}  - deploy: { profile: p1, groups: [Sales] }\n`, 'steps[1].deploy.groups[0]', /no group "Sales" is declared in groups \(a step names a group as it is declared: "sales"\)/],
     ['YAML that does not parse', 'name: [unclosed\n', '', /not valid YAML/],
   ])('refuses %s, naming the path', (_what, yaml, path, reason) => {
     const err = fails(yaml);
@@ -105,6 +110,14 @@ describe('scenario files', () => {
   - expect: { device: phone, profiles: { p2: pending }, profileStatus: { p2: { pending: 1 } } }
 `);
     expect(s.steps).toHaveLength(6);
+  });
+
+  it('keeps refs and device ids case-sensitive: p1 and P1, phone and Phone are different names', () => {
+    const s = loadScenario(`${minimal.replace('devices: [', 'devices: [{ id: Phone, platform: ios, user: alice@contoso.com }, ')}  - createEmailProfile: { ref: P1, platform: ios, name: Other, host: mail.contoso.com, accountName: Corp }
+  - enroll: Phone
+  - enroll: phone
+`);
+    expect(s.steps).toHaveLength(4);
   });
 
   it('names the line of the offending key', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { formatStep } from '../../../agents/scenario/report.js';
-import { runScenario, type ScenarioResult, type SharedServerOptions } from '../../../agents/scenario/runner.js';
+import { runScenario, type RunOptions, type ScenarioResult, type SharedServerOptions } from '../../../agents/scenario/runner.js';
 import { loadScenario } from '../../../agents/scenario/scenario-file.js';
 import type { Scenario } from '../../../agents/scenario/scenario-types.js';
 import { createSimulatedDevice } from '../../../scripts/device-factory.js';
@@ -14,13 +14,20 @@ import type { TestServer } from '../../helpers/server.js';
 export const loadShipped = (file: string): Scenario => loadScenario(readFileSync(join(repoRoot, 'scenarios', file), 'utf8'));
 
 /** Plays `scenario` on `server` in shared mode, with lock timings short enough for tests. */
-export function runShared(server: TestServer, scenario: Scenario, shared: SharedServerOptions = {}, notices: string[] = []): Promise<ScenarioResult> {
+export function runShared(
+  server: TestServer,
+  scenario: Scenario,
+  shared: SharedServerOptions = {},
+  notices: string[] = [],
+  extra: Pick<RunOptions, 'signal' | 'onStep'> = {},
+): Promise<ScenarioResult> {
   return runScenario(scenario, {
     serverUrl: server.url,
     adminToken: server.adminToken,
     shared: { locks: { heartbeatMs: 100, staleMs: 1000, pollMs: 20 }, ...shared },
     createDevice: (spec, i, seed) => createSimulatedDevice({ id: spec.id, platform: spec.platform, seed: `${seed}:${i}:${spec.id}`, serverUrl: server.url }),
     onNotice: (t) => notices.push(t),
+    ...extra,
   });
 }
 

@@ -74,6 +74,27 @@ describe('scenario runs against a shared server', () => {
   });
 });
 
+describe('an interrupted run on a shared server', () => {
+  it('stops waiting at once, cleans up as after any run and ends with exit code 1', async () => {
+    const steps = [...enrollFirst.steps];
+    steps.splice(4, 0, { path: 'steps[wait]', kind: 'wait', ms: 60_000 });
+    const long: Scenario = { ...enrollFirst, steps };
+    const controller = new AbortController();
+    const started = Date.now();
+    const r = await runShared(server, long, {}, [], {
+      // The settle before the wait has ended: the wait is under way.
+      onStep: (step) => void (step.path === 'steps[3]' && setTimeout(() => controller.abort(), 100)),
+      signal: controller.signal,
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r).toMatchObject({ exitCode: 1, ok: false, interrupted: true, message: 'interrupted during steps[wait]' });
+    expect(r.steps.at(-1)).toMatchObject({ path: 'steps[wait]', ok: false, error: 'interrupted' });
+    expect(r.cleanup?.errors).toEqual([]);
+    expect(r.cleanup?.actions).toEqual(expect.arrayContaining(['bob-iphone unenrolled', 'email profile corp deleted', 'group all-staff deleted', 'user bob@contoso.com deleted']));
+    await expectNothingLeft();
+  });
+});
+
 describe('every shipped scenario against one shared server', () => {
   it('passes with all of them running at once, and nothing is left behind', async () => {
     const dir = `${repoRoot}/scenarios`;

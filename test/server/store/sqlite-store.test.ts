@@ -60,6 +60,21 @@ describe('SQLite store', () => {
     await store.close();
   });
 
+  it('upgrades a database from before installed versions (v3): installed rows hold their version', async () => {
+    const file = join(dir, 'v3.db');
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 3));
+    db.prepare("INSERT INTO devices (id, platform, hardware_id, status, enrolled_at) VALUES ('d1', 'ios', 'UDID-1', 'enrolled', 'x')").run();
+    const row = db.prepare("INSERT INTO profile_states (device_id, profile_id, state, profile_version, updated_at) VALUES ('d1', ?, ?, 3, 'x')");
+    row.run('p1', 'installed');
+    row.run('p2', 'blocked');
+    db.close();
+    const store = createSqliteStore(file);
+    expect(await store.profileStates.get('d1', 'p1')).toMatchObject({ state: 'installed', installedVersion: 3 });
+    expect(await store.profileStates.get('d1', 'p2')).not.toHaveProperty('installedVersion');
+    await store.close();
+  });
+
   it('refuses to open a database written by a newer schema', () => {
     const file = join(dir, 'newer.db');
     createSqliteStore(file).close();

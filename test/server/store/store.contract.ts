@@ -128,6 +128,15 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect(await store.profileStates.forDevice('d2')).toEqual([]);
     });
 
+    it('keeps the version a device holds beside the state, and forgets it when told', async () => {
+      await store.devices.insert(device('d1'));
+      const blocked = { deviceId: 'd1', profileId: 'p1', state: 'blocked' as const, detail: 'x', profileVersion: 2, installedVersion: 1, updatedAt: t };
+      await store.profileStates.upsert(blocked);
+      expect(await store.profileStates.get('d1', 'p1')).toEqual(blocked);
+      await store.profileStates.upsert({ deviceId: 'd1', profileId: 'p1', state: 'removed', profileVersion: 2, updatedAt: t });
+      expect(await store.profileStates.get('d1', 'p1')).not.toHaveProperty('installedVersion');
+    });
+
     it('lists and resolves alerts by filter', async () => {
       const a = { kind: 'duplicateAccount' as const, message: 'm', details: { email: 'a@b.c' }, createdAt: t };
       await store.alerts.insert({ ...a, id: 'a1', deviceId: 'd1', profileId: 'p1' });

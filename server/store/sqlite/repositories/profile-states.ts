@@ -10,6 +10,7 @@ interface Row {
   state: ProfileState;
   detail: string | null;
   profile_version: number;
+  installed_version: number | null;
   updated_at: string;
 }
 const toRecord = (r: Row): ProfileStateRecord =>
@@ -19,15 +20,17 @@ const toRecord = (r: Row): ProfileStateRecord =>
     state: r.state,
     detail: opt(r.detail),
     profileVersion: r.profile_version,
+    installedVersion: opt(r.installed_version),
     updatedAt: r.updated_at,
   });
 
 export function sqliteProfileStates(db: Database.Database, exec: Exec): ProfileStateRepository {
   const upsert = db.prepare(
-    `INSERT INTO profile_states (device_id, profile_id, state, detail, profile_version, updated_at)
-     VALUES (@deviceId, @profileId, @state, @detail, @profileVersion, @updatedAt)
+    `INSERT INTO profile_states (device_id, profile_id, state, detail, profile_version, installed_version, updated_at)
+     VALUES (@deviceId, @profileId, @state, @detail, @profileVersion, @installedVersion, @updatedAt)
      ON CONFLICT (device_id, profile_id) DO UPDATE SET
-       state = excluded.state, detail = excluded.detail, profile_version = excluded.profile_version, updated_at = excluded.updated_at`,
+       state = excluded.state, detail = excluded.detail, profile_version = excluded.profile_version,
+       installed_version = excluded.installed_version, updated_at = excluded.updated_at`,
   );
   const get = db.prepare<[string, string], Row>('SELECT * FROM profile_states WHERE device_id = ? AND profile_id = ?');
   const forDevice = db.prepare<[string], Row>('SELECT * FROM profile_states WHERE device_id = ? ORDER BY profile_id');
@@ -38,7 +41,7 @@ export function sqliteProfileStates(db: Database.Database, exec: Exec): ProfileS
   );
   const del = db.prepare('DELETE FROM profile_states WHERE device_id = ? AND profile_id = ?');
   return {
-    upsert: (s) => exec(() => void upsert.run({ ...s, detail: s.detail ?? null })),
+    upsert: (s) => exec(() => void upsert.run({ ...s, detail: s.detail ?? null, installedVersion: s.installedVersion ?? null })),
     get: (deviceId, profileId) => exec(() => { const r = get.get(deviceId, profileId); return r && toRecord(r); }),
     forDevice: (deviceId) => exec(() => forDevice.all(deviceId).map(toRecord)),
     forProfile: (profileId) => exec(() => forProfile.all(profileId).map(toRecord)),
