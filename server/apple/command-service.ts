@@ -140,7 +140,6 @@ export class CommandService {
    * two profiles in conflict (conflictingProfiles), not a user to talk to (duplicateAccount).
    */
   private async raiseDuplicateAccount(tx: Repositories, device: DeviceRecord, profileId: string, detail: string, at: string): Promise<void> {
-    if ((await tx.alerts.list({ deviceId: device.id, profileId, active: true })).length > 0) return;
     const profile = await tx.emailProfiles.get(profileId);
     const user = device.userId ? await tx.users.get(device.userId) : undefined;
     const account = profile && user ? accountIdentityFor(profile.definition, user) : undefined;
@@ -148,6 +147,13 @@ export class CommandService {
     const who = user?.upn ?? 'its user';
     const deviceName = device.name ?? device.hardwareId;
     const rival = profile && user ? await this.rivalProfile(tx, device.id, profileId, host!, account!.email, user) : undefined;
+    // One active alert per device and profile. It stands while the cause is the same; when the cause
+    // changed (the manual account is gone but another profile now clashes, or the user's address
+    // changed) its guidance would be wrong, so it is resolved and the right one raised.
+    const kind = rival ? 'conflictingProfiles' : 'duplicateAccount';
+    const active = await tx.alerts.list({ deviceId: device.id, profileId, active: true });
+    if (active.some((a) => a.kind === kind && a.details.email === account?.email)) return;
+    if (active.length > 0) await tx.alerts.resolve({ deviceId: device.id, profileId }, at);
     if (rival) {
       await tx.alerts.insert({
         id: this.ctx.newId('alr'),

@@ -85,3 +85,26 @@ describe('a directory edit reaches the managed accounts generated from it', () =
     expect(await device.mailAccounts()).toEqual([expect.objectContaining({ email: 'jon.b@contoso.com', managed: false })]);
   });
 });
+
+describe('the duplicate-account alert follows its cause', () => {
+  it('when the address changes and another hand-made account blocks it, the alert names the new address', async () => {
+    const user = await world.newUser('kai@contoso.com', { primarySmtp: 'kai@contoso.com' });
+    const device = await world.newDevice();
+    await device.addAccount({ email: 'kai@contoso.com', host: 'mail.contoso.com' });
+    await device.addAccount({ email: 'kai.n@contoso.com', host: 'mail.contoso.com' });
+    await device.enroll(user.enrollUrl);
+    const profile = await deployProfile(world.admin, [user.groupId]);
+    const first = await eventually(() => world.serverDevice(device.udid), (v) => v.alerts.length === 1);
+    expect(first.alerts[0]).toMatchObject({ kind: 'duplicateAccount', profileId: profile.id, message: expect.stringContaining('kai@contoso.com') });
+    await device.whenIdle(2000);
+
+    await world.admin.patch(`/users/${user.userId}`, { primarySmtp: 'kai.n@contoso.com' });
+
+    const view = await eventually(
+      () => world.serverDevice(device.udid),
+      (v) => v.alerts.some((a) => a.message.includes('kai.n@contoso.com')),
+    );
+    expect(view.profiles[0]).toMatchObject({ state: 'blocked' });
+    expect(view.alerts).toEqual([expect.objectContaining({ kind: 'duplicateAccount', message: expect.stringContaining('kai.n@contoso.com') })]);
+  });
+});
