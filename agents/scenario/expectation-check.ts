@@ -80,8 +80,6 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
   const server: DeviceDetail | undefined = d.serverId ? await world.admin.device(d.serverId) : undefined;
   const accounts = await d.device.mailAccounts();
   const stateOf = (profileId: string) => server?.profiles.find((p) => p.profileId === profileId)?.state ?? 'none';
-  // A refused re-delivery (blocked, failed) leaves the earlier copy on the device; the server says so.
-  const holds = (profileId: string) => server?.profiles.find((p) => p.profileId === profileId)?.installedVersion !== undefined;
 
   if (e.compliance) {
     const found = server?.compliance ?? 'compliant';
@@ -93,7 +91,7 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
       if (state !== expected) failures.push({ what: `profiles.${ref}`, expected, found: `server reports ${state}` });
     }
   }
-  failures.push(...(await disagreements(world, d, server, stateOf, holds, accounts)));
+  failures.push(...(await disagreements(world, d, server, accounts)));
   if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, accounts));
   if (e.alerts) failures.push(...compareAlerts('alerts', e.alerts, server?.alerts ?? []));
   return failures;
@@ -111,11 +109,16 @@ async function disagreements(
   world: ScenarioWorld,
   d: WorldDevice,
   server: DeviceDetail | undefined,
-  stateOf: (profileId: string) => string,
-  holds: (profileId: string) => boolean,
   accounts: readonly MailAccount[],
 ): Promise<Failure[]> {
   const failures: Failure[] = [];
+  const stateOf = (profileId: string) => server?.profiles.find((p) => p.profileId === profileId)?.state ?? 'none';
+  // What the server says the device may hold: the profile installed or on its way, or an earlier
+  // copy a refused re-delivery (blocked, failed) left in place.
+  const mayHold = (profileId: string) => {
+    const s = server?.profiles.find((p) => p.profileId === profileId);
+    return s !== undefined && (s.state === 'installed' || s.state === 'pending' || s.installedVersion !== undefined);
+  };
   const onDevice = new Set(((await d.device.profileIdentifiers?.()) ?? []).map((i) => profileIdFromIdentifier(i)).filter((x): x is string => !!x));
   const why =
     server?.status === 'enrolled' && !d.device.isEnrolled()
@@ -127,13 +130,13 @@ async function disagreements(
     if (state === 'installed' && !present && d.device.profileIdentifiers) {
       failures.push({ what: `profiles.${ref} (server vs device)`, expected: 'installed on the device, as the server reports', found: `not installed on the device${why}` });
     }
-    if (present && !['installed', 'pending'].includes(state) && !holds(profileId)) {
+    if (present && !mayHold(profileId)) {
       failures.push({ what: `profiles.${ref} (server vs device)`, expected: `not on the device, as the server reports ${state}`, found: 'installed on the device' });
     }
   }
   for (const a of accounts) {
     const profileId = a.managed && a.managedBy ? (profileIdFromIdentifier(a.managedBy) ?? a.managedBy) : undefined;
-    if (profileId && world.profileRef(profileId) && !['installed', 'pending'].includes(stateOf(profileId)) && !holds(profileId)) {
+    if (profileId && world.profileRef(profileId) && !mayHold(profileId)) {
       failures.push({
         what: `mailAccounts ${a.email} on ${a.host} (server vs device)`,
         expected: `no managed account, as the server reports ${world.profileRef(profileId)} ${stateOf(profileId)}`,
