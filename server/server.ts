@@ -10,15 +10,18 @@ import type { ServerConfig } from './config.js';
 import { randomId, type DomainContext, type IdPrefix } from './domain/context.js';
 import { Reconciler } from './domain/reconciler.js';
 import { createAdminServices, type AdminServices } from './domain/services.js';
-import { createAppleModule } from './apple/apple-module.js';
-import { loadOrCreateTopic } from './apple/topic.js';
+import { EnrollmentTokenService } from './domain/enrollment-tokens.js';
+import { ProfileOutcomes } from './domain/profile-outcomes.js';
 import { createApp } from './http/app.js';
+import { deviceActionRoutes } from './http/admin/routes/device-actions.js';
 import { pushRouter } from './http/push-router.js';
 import { PushGateway } from './push/gateway.js';
 import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
 import type { Store } from './store/port.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import { packageVersion } from './version.js';
+import type { NodeHandler, PlatformModule } from './platform/platform-module.js';
+import { PLATFORM_MODULES } from './platforms.js';
 
 export interface RunningServer {
   /** Base URL devices and clients use. */
@@ -57,10 +60,23 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
 
   const ctx: DomainContext = { store, now: () => new Date(), newId: options.newId ?? randomId, log };
   const reconciler = new Reconciler();
-  const services = createAdminServices(ctx, reconciler);
   let baseUrl = config.baseUrl?.replace(/\/$/, '') ?? '';
   const push = new PushGateway(log);
-  const apple = createAppleModule({ ...ctx, ca: identity.ca, topic: await loadOrCreateTopic(store), baseUrl: () => baseUrl, push, reconciler });
+  const enrollmentTokens = new EnrollmentTokenService(ctx);
+  const platform = { ...ctx, ca: identity.ca, baseUrl: () => baseUrl, push, reconciler, outcomes: new ProfileOutcomes(ctx), enrollmentTokens };
+  const modules: PlatformModule[] = [];
+  for (const create of PLATFORM_MODULES) {
+    const m = await create(platform);
+    reconciler.register(m.channel);
+    enrollmentTokens.register(m.platforms, (t) => m.enrollmentInfo(t));
+    modules.push(m);
+  }
+  const services = createAdminServices(ctx, reconciler, async (device) => {
+    const m = modules.find((x) => (x.platforms as readonly string[]).includes(device.platform));
+    const facts = m ? await m.deviceFacts(device.id) : undefined;
+    return m && facts ? { [m.name]: facts } : {};
+  });
+  const fastPaths = new Map<string, NodeHandler>(modules.flatMap((m) => [...(m.fastPaths ?? new Map<string, NodeHandler>())]));
   const app = createApp({
     services,
     identity,
@@ -69,18 +85,16 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     version: packageVersion(),
     baseUrl: () => baseUrl,
     bodyLimit: config.bodyLimit,
-    mounts: [...apple.mounts, { path: '/push', router: pushRouter(push, push.defaultTtlSeconds) }],
-    adminRoutes: apple.adminRoutes,
+    mounts: [...modules.flatMap((m) => m.mounts), { path: '/push', router: pushRouter(push, push.defaultTtlSeconds) }],
+    adminRoutes: [...deviceActionRoutes(ctx, enrollmentTokens, modules), ...modules.flatMap((m) => m.adminRoutes ?? [])],
   });
 
-  // Device check-ins take a plain node:http path ahead of express; everything else is the app.
+  // Device hot paths (Apple check-ins, …) take a plain node:http path ahead of express; everything else is the app.
   const dispatch: http.RequestListener = (req, res) => {
-    if (req.method === 'PUT') {
-      const url = req.url ?? '';
-      const q = url.indexOf('?');
-      const fast = apple.fastPaths.get(q < 0 ? url : url.slice(0, q));
-      if (fast) return fast(req, res);
-    }
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const fast = fastPaths.get(`${req.method} ${q < 0 ? url : url.slice(0, q)}`);
+    if (fast) return fast(req, res);
     app(req, res);
   };
   const server = config.tls ? https.createServer({ cert: identity.tls.certPem, key: identity.tls.keyPem }, dispatch) : http.createServer(dispatch);
@@ -111,6 +125,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       log.info('shutting down: finishing in-flight requests');
       const done = new Promise<void>((ok) => server.close(() => ok()));
       clearInterval(housekeeping);
+      for (const m of modules) await m.close?.();
       push.close();
       // Keep-alive connections become idle once their in-flight request is answered: close them
       // as they do, so shutdown takes as long as the slowest request, not the keep-alive timeout.

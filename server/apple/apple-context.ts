@@ -1,16 +1,9 @@
-import type { CertificateAuthority } from '../../certs/authority.js';
-import type { DomainContext } from '../domain/context.js';
-import type { Reconciler } from '../domain/reconciler.js';
-import type { PushSender } from '../push/gateway.js';
+import type { PlatformContext } from '../platform/platform-module.js';
 
-/** What the Apple services share: the domain context plus the CA, the push topic and the URLs. */
-export interface AppleContext extends DomainContext {
-  ca: CertificateAuthority;
-  /** `com.apple.mgmt.External.<uuid>`: fixed at first start (changing it strands devices, notes §2.6). */
+/** What the Apple services share: the platform context plus the push topic. */
+export interface AppleContext extends PlatformContext {
+  /** `com.apple.mgmt.External.<uuid>`: fixed at first start (changing it strands every device, as with an APNs topic). */
   topic: string;
-  baseUrl: () => string;
-  push: PushSender;
-  reconciler: Reconciler;
 }
 
 export const APPLE_PATHS = {

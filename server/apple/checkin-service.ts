@@ -1,6 +1,5 @@
 import type { CheckInMessage } from '../../protocol/apple/checkin.js';
 import { ProtocolError } from '../errors/protocol-error.js';
-import { removedState } from '../domain/reconciler.js';
 import type { DeviceRecord } from '../store/records.js';
 import type { AppleContext } from './apple-context.js';
 import type { DeviceIdentity } from './device-identity.js';
@@ -100,15 +99,7 @@ export class CheckInService {
     const at = this.ctx.now().toISOString();
     const deviceId = await this.ctx.store.transaction(async (tx) => {
       const { apple, device } = await boundDevice(tx, udid, identity);
-      await tx.devices.update({ ...device, status: 'unenrolled', unenrolledAt: at, lastSeenAt: at });
-      await tx.commands.deleteForDevice(device.id);
-      // Removing the MDM profile took every managed profile off the device with it: what was
-      // installed is now removed; what never arrived (pending, blocked, failed) is forgotten.
-      for (const s of await tx.profileStates.forDevice(device.id)) {
-        if (s.state === 'installed' || s.installedVersion !== undefined) await tx.profileStates.upsert(removedState(s, at));
-        else if (s.state !== 'removed') await tx.profileStates.delete(device.id, s.profileId);
-      }
-      await tx.alerts.resolve({ deviceId: device.id }, at);
+      await this.ctx.outcomes.deviceLeftManagement(tx, device, at);
       const { pushToken: _t, pushMagic: _m, ...rest } = apple;
       await tx.appleDevices.upsert(rest);
       return device.id;

@@ -3,7 +3,6 @@ import { buildEnrollmentProfile } from '../../protocol/apple/enrollment-profile.
 import { encodePlist } from '../../protocol/apple/plist-codec.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { addMinutes, APPLE_PATHS, type AppleContext } from './apple-context.js';
-import type { EnrollmentTokenService } from './enrollment-tokens.js';
 import { signProfile } from './signing.js';
 
 /** How long a device has between downloading the enrollment profile and its SCEP request. */
@@ -15,16 +14,13 @@ const ENROLLMENT_CHALLENGE_MINUTES = 60;
  * our check-in and command URLs with SignMessage, all signed by the CA.
  */
 export class EnrollmentProfileService {
-  constructor(
-    private readonly ctx: AppleContext,
-    private readonly tokens: EnrollmentTokenService,
-  ) {}
+  constructor(private readonly ctx: AppleContext) {}
 
   async profileFor(token: string | undefined): Promise<Buffer> {
     if (!token) throw new ProtocolError('enrollmentTokenInvalid', 'the enrollment URL needs ?token=');
     const now = this.ctx.now();
     const { challenge, upn } = await this.ctx.store.transaction(async (tx) => {
-      const record = await this.tokens.redeem(tx, token);
+      const record = await this.ctx.enrollmentTokens.redeem(tx, token, ['ios']);
       const user = await tx.users.get(record.userId);
       if (!user) throw new ProtocolError('enrollmentTokenInvalid', 'the user of this enrollment token no longer exists');
       const challenge = randomBytes(24).toString('base64url');

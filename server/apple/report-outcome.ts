@@ -1,15 +1,21 @@
 import { MC_EAS_ERROR_DOMAIN, MC_MDM_ERROR_DOMAIN, type ErrorChainItem } from '../../protocol/apple/errors-catalogue.js';
 import type { CommandReport } from '../../protocol/apple/command-report.js';
-import type { ProfileState } from '../store/records.js';
+import type { CommandAnswer } from '../domain/command-queue.js';
+import type { ProfileOutcome } from '../domain/profile-outcomes.js';
 
 /**
- * What a device's answer to a profile command means for the profile's state, as a pure function:
- * status and alerts come from the devices' answers, never from assumptions (DESIGN.md).
+ * Apple's answers in the neutral vocabulary, as pure functions: what a report means for the
+ * command history (CommandAnswer) and for a profile's state (ProfileOutcome).
  */
-export type ProfileOutcome =
-  | { state: Extract<ProfileState, 'installed' | 'removed'> }
-  | { state: 'blocked'; detail: string; duplicate: true }
-  | { state: 'failed'; detail: string };
+
+/** Acknowledged is a success; Error and CommandFormatError are failures, the ErrorChain kept as sent. */
+export function commandAnswer(report: Pick<CommandReport, 'ErrorChain'> & { Status: 'Acknowledged' | 'Error' | 'CommandFormatError' }): CommandAnswer {
+  return {
+    status: report.Status,
+    outcome: report.Status === 'Acknowledged' ? 'success' : 'failure',
+    ...(report.ErrorChain ? { detail: { errorChain: report.ErrorChain } } : {}),
+  };
+}
 
 /** MCEASErrorDomain 21005 "account not unique": the user's own account blocks the profile (notes §4.2). */
 const ACCOUNT_NOT_UNIQUE = 21005;
@@ -30,7 +36,7 @@ export function installProfileOutcome(report: Pick<CommandReport, 'Status' | 'Er
       return { state: 'installed' };
     case 'Error':
       if (has(report.ErrorChain, MC_EAS_ERROR_DOMAIN, ACCOUNT_NOT_UNIQUE)) {
-        return { state: 'blocked', detail: describeChain(report.ErrorChain), duplicate: true };
+        return { state: 'blocked', detail: describeChain(report.ErrorChain) };
       }
       return { state: 'failed', detail: describeChain(report.ErrorChain) };
     case 'CommandFormatError':

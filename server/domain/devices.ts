@@ -10,13 +10,22 @@ export interface DeviceView extends DeviceRecord {
   profiles: (ProfileStateRecord & { profileName?: string })[];
   alerts: AlertRecord[];
   pendingCommands: number;
-  /** Apple devices: the UDID and what the device last listed as installed (ProfileList). */
-  apple?: { udid: string; topic: string; pushToken?: string; installedProfiles?: { identifier: string; uuid: string; displayName?: string; managed?: boolean }[] };
+  /**
+   * What the device's platform knows of it, under the platform module's name: `apple` (UDID, topic,
+   * push token, what it last listed as installed), `windows`, `android`.
+   */
+  [platformFacts: string]: unknown;
 }
+
+/** The platform facts of one device, by platform module name (from the platform modules). */
+export type DeviceFactsSource = (device: DeviceRecord) => Promise<Record<string, Record<string, unknown>>>;
 
 /** Devices appear when a platform enrolls them; this is the read side the admin API shows. */
 export class DeviceService {
-  constructor(private readonly ctx: DomainContext) {}
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly facts: DeviceFactsSource = async () => ({}),
+  ) {}
 
   async list(query: { platform?: string; userId?: string; status?: string }): Promise<(DeviceRecord & { compliance: Compliance })[]> {
     if (query.platform !== undefined && !(DEVICE_PLATFORMS as readonly string[]).includes(query.platform)) {
@@ -48,20 +57,7 @@ export class DeviceService {
       profiles: states.map((s) => ({ ...s, ...(names.has(s.profileId) ? { profileName: names.get(s.profileId)! } : {}) })),
       alerts: await store.alerts.list({ deviceId: id, active: true }),
       pendingCommands: (await store.commands.forDevice(id)).length,
-      ...(await this.appleView(id)),
-    };
-  }
-
-  private async appleView(id: string): Promise<Pick<DeviceView, 'apple'>> {
-    const a = await this.ctx.store.appleDevices.getByDevice(id);
-    if (!a) return {};
-    return {
-      apple: {
-        udid: a.udid,
-        topic: a.topic,
-        ...(a.pushToken ? { pushToken: a.pushToken } : {}),
-        ...(a.profileList ? { installedProfiles: a.profileList } : {}),
-      },
+      ...(await this.facts(device)),
     };
   }
 }

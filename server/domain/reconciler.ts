@@ -1,6 +1,6 @@
 import type { DevicePlatform } from '../../protocol/admin/platforms.js';
 import type { Repositories } from '../store/port.js';
-import type { DeviceRecord, EmailProfileRecord, ProfileStateRecord } from '../store/records.js';
+import type { CommandRecord, DeviceRecord, EmailProfileRecord, ProfileStateRecord } from '../store/records.js';
 import { desiredProfiles } from './desired-state.js';
 
 /**
@@ -19,7 +19,13 @@ export interface PlatformChannel {
   remove(tx: Repositories, device: DeviceRecord, state: ProfileStateRecord, at: string): Promise<'awaitConfirmation' | 'removed' | 'forget'>;
   /** After the transaction commits: wake the devices (push) so they fetch what was queued. */
   wake(devices: readonly DeviceRecord[]): Promise<void>;
+  /** Wakes one device now: `noToken` while the device has not told the server how to reach it. */
+  push(deviceId: string): Promise<PushResult>;
+  /** Whether a queued command of this channel brings a profile onto the device or takes it off. */
+  profileAction(command: CommandRecord): 'install' | 'remove' | undefined;
 }
+
+export type PushResult = 'delivered' | 'held' | 'noToken';
 
 export interface ReconcileResult {
   /** Devices with newly queued work, to be woken after commit. */

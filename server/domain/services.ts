@@ -2,7 +2,7 @@ import { AlertService } from './alerts.js';
 import { CertificateProfileService } from './certificate-profiles.js';
 import type { DomainContext } from './context.js';
 import { DeploymentService } from './deployments.js';
-import { DeviceService } from './devices.js';
+import { DeviceService, type DeviceFactsSource } from './devices.js';
 import { EmailProfileService } from './email-profiles.js';
 import { GroupService } from './groups.js';
 import { Reconciler } from './reconciler.js';
@@ -21,14 +21,14 @@ export interface AdminServices {
   alerts: AlertService;
 }
 
-export function createAdminServices(ctx: DomainContext, reconciler: Reconciler): AdminServices {
+export function createAdminServices(ctx: DomainContext, reconciler: Reconciler, deviceFacts?: DeviceFactsSource): AdminServices {
   return {
     users: new UserService(ctx, reconciler),
     groups: new GroupService(ctx, reconciler),
     certificateProfiles: new CertificateProfileService(ctx),
     emailProfiles: new EmailProfileService(ctx, reconciler),
     deployments: new DeploymentService(ctx, reconciler),
-    devices: new DeviceService(ctx),
+    devices: new DeviceService(ctx, deviceFacts),
     status: new StatusService(ctx),
     alerts: new AlertService(ctx),
   };

@@ -162,6 +162,8 @@ export interface CommandRepository {
    */
   next(deviceId: string, opts: { skipNotNow: boolean }): Promise<CommandRecord | undefined>;
   markSent(uuid: string, at: string): Promise<void>;
+  /** Stores the rendered wire form of a command queued as a recipe (empty body); false when it is gone. */
+  setBody(uuid: string, body: string): Promise<boolean>;
   markNotNow(uuid: string): Promise<void>;
   /** Removes an answered or cancelled command. */
   delete(uuid: string): Promise<boolean>;

@@ -1,6 +1,5 @@
 import type { EmailProfileDefinition } from '../../protocol/admin/email-profile-validation.js';
 import type { CertificateProfileKind, DevicePlatform } from '../../protocol/admin/platforms.js';
-import type { ErrorChainItem } from '../../protocol/apple/errors-catalogue.js';
 
 /** Rows the store keeps, in domain terms. Timestamps are ISO-8601 strings (UTC). */
 
@@ -163,15 +162,26 @@ export interface AppleDeviceRecord {
   profileList?: { identifier: string; uuid: string; displayName?: string; managed?: boolean }[];
 }
 
-/** A queued MDM command. Answered commands leave the queue for the command history. */
+/**
+ * A command waiting in a device's queue, whatever the platform: Apple MDM commands (InstallProfile,
+ * RemoveProfile, ProfileList), OMA-DM operations on the device's DM tree, … The body is the
+ * platform's own encoding and opaque to everything but its channel. Answered commands leave the
+ * queue for the command history.
+ */
 export interface CommandRecord {
   uuid: string;
   deviceId: string;
+  /** Platform vocabulary: `InstallProfile`, `RemoveProfile`, `ProfileList`, … */
   requestType: string;
-  /** The command as sent: an XML plist. */
+  /**
+   * The command in the platform's wire form once rendered (Apple: the XML plist). Empty while the
+   * command is still a recipe: some bodies are costly to build (a signed profile) and are built when
+   * the device comes to fetch the command, outside the transaction that queued it.
+   */
   body: string;
   profileId?: string;
   profileVersion?: number;
+  /** notNow: the device could not run it yet (Apple's NotNow); it goes out again on a later poll. */
   status: 'queued' | 'sent' | 'notNow';
   priority: number;
   createdAt: string;
@@ -179,12 +189,9 @@ export interface CommandRecord {
   notNowCount: number;
 }
 
-/**
- * The report statuses that end a command (notes/apple.md §2.4): NotNow leaves it queued and Idle
- * carries no result, so neither is ever in the history.
- */
-export const COMMAND_ANSWERS = ['Acknowledged', 'Error', 'CommandFormatError'] as const;
-export type CommandAnswer = (typeof COMMAND_ANSWERS)[number];
+/** What an answer means, whatever the platform said: the command did its work or it did not. */
+export const COMMAND_OUTCOMES = ['success', 'failure'] as const;
+export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
 
 /**
  * An answered command, kept after it left the queue: what was asked, when, and what the device
@@ -194,9 +201,14 @@ export interface CommandHistoryRecord {
   uuid: string;
   deviceId: string;
   requestType: string;
-  status: CommandAnswer;
-  /** The report's ErrorChain exactly as decoded, outer → inner; absent when the device sent none. */
-  errorChain?: ErrorChainItem[];
+  /** The platform's own answer: Apple `Acknowledged` | `Error` | `CommandFormatError`; OMA-DM a SyncML status code. */
+  status: string;
+  outcome: CommandOutcome;
+  /**
+   * The device's own words in the platform's shape, exactly as decoded: Apple `{ errorChain }`
+   * (outer → inner), OMA-DM `{ statuses }`. Absent when the device said nothing more.
+   */
+  detail?: Record<string, unknown>;
   profileId?: string;
   profileVersion?: number;
   queuedAt: string;

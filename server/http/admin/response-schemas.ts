@@ -2,7 +2,7 @@ import type { ObjectSchema, Schema } from '../../../protocol/admin/schema.js';
 import { EMAIL_PROFILE_SETTINGS } from '../../../protocol/admin/email-profile-settings.js';
 import { DEVICE_PLATFORMS, EMAIL_PROFILE_PLATFORMS } from '../../../protocol/admin/platforms.js';
 import { COMMAND_HISTORY_PER_DEVICE } from '../../store/port.js';
-import { ALERT_KINDS, COMMAND_ANSWERS, PROFILE_STATES } from '../../store/records.js';
+import { ALERT_KINDS, PROFILE_STATES } from '../../store/records.js';
 
 /** Shapes of what the admin API returns, for openapi.json only (responses are not re-validated). */
 
@@ -117,8 +117,8 @@ const AnsweredCommand = obj(
     uuid: s(),
     deviceId: s(),
     requestType: s(),
-    status: { type: 'string', enum: COMMAND_ANSWERS },
-    errorChain: { ...list(ErrorChainItem), description: 'absent when the device sent none' },
+    status: s("the platform's own answer: Apple Acknowledged, Error or CommandFormatError; OMA-DM a SyncML status code"),
+    errorChain: { ...list(ErrorChainItem), description: 'Apple: the ErrorChain as the device sent it; absent when it sent none' },
     profileId: s(),
     profileVersion: { type: 'integer' },
     queuedAt: s(),

@@ -29,6 +29,15 @@ export function adminRouteTable(options: AdminApiOptions): RouteSpec[] {
     ...fleetRoutes(options.services),
     ...(options.extraRoutes ?? []),
   ];
+  // The router answers the first route that matches: two routes on one method and path would leave
+  // the second unreachable without a word, so a clash between modules stops the server at start.
+  const seen = new Map<string, RouteSpec>();
+  for (const r of routes) {
+    const key = `${r.method} ${r.path.replace(/\{\w+\}/g, '{}')}`;
+    const first = seen.get(key);
+    if (first) throw new Error(`admin route ${r.method.toUpperCase()} ${r.path} is defined twice ("${first.summary}" and "${r.summary}")`);
+    seen.set(key, r);
+  }
   let doc: Record<string, unknown> | undefined;
   routes.push({
     method: 'get',

@@ -7,6 +7,7 @@ import type { CheckInService } from '../../apple/checkin-service.js';
 import type { CommandService } from '../../apple/command-service.js';
 import type { DeviceIdentityVerifier } from '../../apple/device-identity.js';
 import { ProtocolError } from '../../errors/protocol-error.js';
+import type { NodeHandler } from '../../platform/platform-module.js';
 import { writeProtocolError } from './protocol-errors.js';
 
 export interface MdmEndpointDeps {
@@ -20,7 +21,6 @@ export interface MdmEndpointDeps {
 const CHECKIN_LIMIT = 64 * 1024;
 const REPORT_LIMIT = 1024 * 1024;
 
-export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * PUT to the CheckInURL or the ServerURL (notes/apple.md §2.1): the hottest path of the server,

@@ -2,7 +2,7 @@ import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import { PROFILE_CONTENT_TYPE } from '../../../protocol/apple/configuration-profile.js';
 import type { EnrollmentProfileService } from '../../apple/enrollment-profile-service.js';
-import type { NodeHandler } from './mdm-endpoint.js';
+import type { NodeHandler } from '../../platform/platform-module.js';
 import { protocolErrorHandler } from './protocol-errors.js';
 
 /**

@@ -207,4 +207,36 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE profile_states SET installed_version = profile_version WHERE state = 'installed';
     `,
   },
+  {
+    version: 5,
+    name: 'platform-neutral command history',
+    sql: `
+      -- The history outgrows Apple's words: the platform's status as text (Apple's Acknowledged,
+      -- an OMA-DM status code, …), a neutral outcome, and the device's detail as JSON in the
+      -- platform's shape (Apple: {"errorChain": […]}).
+      CREATE TABLE command_history_v5 (
+        seq INTEGER PRIMARY KEY,
+        uuid TEXT NOT NULL,
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        request_type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+        detail TEXT,
+        profile_id TEXT,
+        profile_version INTEGER,
+        queued_at TEXT NOT NULL,
+        sent_at TEXT,
+        answered_at TEXT NOT NULL
+      );
+      INSERT INTO command_history_v5 (seq, uuid, device_id, request_type, status, outcome, detail, profile_id, profile_version, queued_at, sent_at, answered_at)
+        SELECT seq, uuid, device_id, request_type, status,
+               CASE status WHEN 'Acknowledged' THEN 'success' ELSE 'failure' END,
+               CASE WHEN error_chain IS NULL THEN NULL ELSE json_object('errorChain', json(error_chain)) END,
+               profile_id, profile_version, queued_at, sent_at, answered_at
+          FROM command_history;
+      DROP TABLE command_history;
+      ALTER TABLE command_history_v5 RENAME TO command_history;
+      CREATE INDEX command_history_by_device ON command_history (device_id, seq);
+    `,
+  },
 ];

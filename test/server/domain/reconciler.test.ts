@@ -22,6 +22,12 @@ class RecordingChannel implements PlatformChannel {
   async wake(devices: readonly DeviceRecord[]) {
     this.log.push(`wake ${devices.map((d) => d.id).join(',')}`);
   }
+  async push() {
+    return 'noToken' as const;
+  }
+  profileAction() {
+    return undefined;
+  }
 }
 
 const t = '2026-01-01T00:00:00.000Z';

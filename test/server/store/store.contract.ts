@@ -207,6 +207,7 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       deviceId,
       requestType: 'ProfileList',
       status: 'Acknowledged',
+      outcome: 'success',
       queuedAt: t,
       answeredAt: t,
       ...extra,
@@ -219,12 +220,12 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
         { ErrorCode: 4001, ErrorDomain: 'MCInstallationErrorDomain', LocalizedDescription: 'outer', USEnglishDescription: 'outer' },
         { ErrorCode: 21005, ErrorDomain: 'MCEASErrorDomain', LocalizedDescription: 'inner' },
       ];
-      const failed = answered('a', 'd1', { requestType: 'InstallProfile', status: 'Error', errorChain: chain, profileId: 'p1', profileVersion: 3, sentAt: t });
+      const failed = answered('a', 'd1', { requestType: 'InstallProfile', status: 'Error', outcome: 'failure', detail: { errorChain: chain }, profileId: 'p1', profileVersion: 3, sentAt: t });
       await store.commandHistory.append(failed);
       await store.commandHistory.append(answered('x', 'd2'));
       // Same millisecond as 'a': the order of appending decides which is newer.
-      await store.commandHistory.append(answered('b', 'd1', { status: 'CommandFormatError' }));
-      expect(await store.commandHistory.forDevice('d1')).toEqual([answered('b', 'd1', { status: 'CommandFormatError' }), failed]);
+      await store.commandHistory.append(answered('b', 'd1', { status: 'CommandFormatError', outcome: 'failure' }));
+      expect(await store.commandHistory.forDevice('d1')).toEqual([answered('b', 'd1', { status: 'CommandFormatError', outcome: 'failure' }), failed]);
       expect(await store.commandHistory.forDevice('d2')).toEqual([answered('x', 'd2')]);
       expect(await store.commandHistory.forDevice('nobody')).toEqual([]);
     });

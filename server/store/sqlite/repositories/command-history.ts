@@ -9,8 +9,9 @@ interface Row {
   uuid: string;
   device_id: string;
   request_type: string;
-  status: CommandHistoryRecord['status'];
-  error_chain: string | null;
+  status: string;
+  outcome: CommandHistoryRecord['outcome'];
+  detail: string | null;
   profile_id: string | null;
   profile_version: number | null;
   queued_at: string;
@@ -23,8 +24,9 @@ const toRecord = (r: Row): CommandHistoryRecord =>
     deviceId: r.device_id,
     requestType: r.request_type,
     status: r.status,
-    // JSON keeps the chain items' keys and types as the device sent them.
-    errorChain: r.error_chain === null ? undefined : (JSON.parse(r.error_chain) as CommandHistoryRecord['errorChain']),
+    outcome: r.outcome,
+    // JSON keeps the detail's keys and types as the device sent them.
+    detail: r.detail === null ? undefined : (JSON.parse(r.detail) as Record<string, unknown>),
     profileId: opt(r.profile_id),
     profileVersion: opt(r.profile_version),
     queuedAt: r.queued_at,
@@ -34,8 +36,8 @@ const toRecord = (r: Row): CommandHistoryRecord =>
 
 export function sqliteCommandHistory(db: Database.Database, exec: Exec): CommandHistoryRepository {
   const insert = db.prepare(
-    `INSERT INTO command_history (uuid, device_id, request_type, status, error_chain, profile_id, profile_version, queued_at, sent_at, answered_at)
-     VALUES (@uuid, @deviceId, @requestType, @status, @errorChain, @profileId, @profileVersion, @queuedAt, @sentAt, @answeredAt)`,
+    `INSERT INTO command_history (uuid, device_id, request_type, status, outcome, detail, profile_id, profile_version, queued_at, sent_at, answered_at)
+     VALUES (@uuid, @deviceId, @requestType, @status, @outcome, @detail, @profileId, @profileVersion, @queuedAt, @sentAt, @answeredAt)`,
   );
   // Everything at or below the (keep+1)-th newest seq goes; with fewer entries the subquery is
   // NULL and nothing is deleted. Walks the (device_id, seq) index only.
@@ -47,7 +49,7 @@ export function sqliteCommandHistory(db: Database.Database, exec: Exec): Command
   const append = db.transaction((e: CommandHistoryRecord) => {
     insert.run({
       ...e,
-      errorChain: e.errorChain ? JSON.stringify(e.errorChain) : null,
+      detail: e.detail ? JSON.stringify(e.detail) : null,
       profileId: e.profileId ?? null,
       profileVersion: e.profileVersion ?? null,
       sentAt: e.sentAt ?? null,
