@@ -201,3 +201,26 @@ describe('withdrawal and push', () => {
     ]);
   });
 });
+
+describe('InstallProfile built when the device fetches it', () => {
+  it('is signed only when handed out: an edit made after the deployment reaches the device as the newest version, and a re-sent command carries the same bytes', async () => {
+    const id = await enrolledDevice('edie@contoso.com');
+    const { profileId } = await deployTo('edie@contoso.com', { daysToSync: 7 });
+    const before = (await server.api.get(`/devices/${(await deviceOf(id)).id}/commands`).expect(200)).body.queued;
+    expect(before).toMatchObject([{ requestType: 'InstallProfile', profileId, profileVersion: 1, status: 'queued' }]);
+    await server.api.patch(`/email-profiles/${profileId}`, { daysToSync: 14 }).expect(200);
+    const cmd = await report(id, { Status: 'Idle' });
+    if (cmd?.Command.RequestType !== 'InstallProfile') throw new Error('expected an InstallProfile');
+    const eas = decodeEasPayload(payloadsOfType(parseConfigurationProfile(verifyCms(cmd.Command.Payload).content), 'com.apple.eas.account')[0]!);
+    expect(eas.daysToSync).toBe(14);
+    const queued = (await server.api.get(`/devices/${(await deviceOf(id)).id}/commands`).expect(200)).body.queued;
+    expect(queued).toMatchObject([{ uuid: cmd.CommandUUID, profileVersion: 2, status: 'sent' }]);
+    // Handed out again (no answer yet): the very same bytes, not a second signature.
+    const again = await report(id, { Status: 'Idle' });
+    expect(again?.CommandUUID).toBe(cmd.CommandUUID);
+    if (again?.Command.RequestType !== 'InstallProfile') throw new Error('expected an InstallProfile');
+    expect(Buffer.compare(again.Command.Payload, cmd.Command.Payload)).toBe(0);
+    expect(await report(id, { Status: 'Acknowledged', CommandUUID: cmd.CommandUUID })).toBeUndefined();
+    expect((await deviceOf(id)).profiles).toMatchObject([{ profileId, state: 'installed', installedVersion: 2 }]);
+  });
+});

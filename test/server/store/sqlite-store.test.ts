@@ -48,6 +48,30 @@ describe('SQLite store', () => {
     await b.close();
   });
 
+  it('upgrades an Apple-only command history (v4) to the neutral one: status kept, outcome derived, ErrorChain as detail', async () => {
+    const file = join(dir, 'v4.db');
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 4));
+    db.prepare("INSERT INTO devices (id, platform, hardware_id, status, enrolled_at) VALUES ('d1', 'ios', 'UDID-1', 'enrolled', 'x')").run();
+    const chain = [{ ErrorCode: 4001, ErrorDomain: 'MCInstallationErrorDomain', LocalizedDescription: 'outer' }, { ErrorCode: 21005, ErrorDomain: 'MCEASErrorDomain', LocalizedDescription: 'inner' }];
+    const insert = db.prepare(
+      'INSERT INTO command_history (uuid, device_id, request_type, status, error_chain, profile_id, profile_version, queued_at, sent_at, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    insert.run('A', 'd1', 'InstallProfile', 'Error', JSON.stringify(chain), 'p1', 2, 'q', 's', 'a1');
+    insert.run('B', 'd1', 'ProfileList', 'Acknowledged', null, null, null, 'q', null, 'a2');
+    insert.run('C', 'd1', 'ProfileList', 'CommandFormatError', null, null, null, 'q', 's', 'a3');
+    db.close();
+    const store = createSqliteStore(file);
+    expect(await store.commandHistory.forDevice('d1')).toEqual([
+      { uuid: 'C', deviceId: 'd1', requestType: 'ProfileList', status: 'CommandFormatError', outcome: 'failure', queuedAt: 'q', sentAt: 's', answeredAt: 'a3' },
+      { uuid: 'B', deviceId: 'd1', requestType: 'ProfileList', status: 'Acknowledged', outcome: 'success', queuedAt: 'q', answeredAt: 'a2' },
+      { uuid: 'A', deviceId: 'd1', requestType: 'InstallProfile', status: 'Error', outcome: 'failure', detail: { errorChain: chain }, profileId: 'p1', profileVersion: 2, queuedAt: 'q', sentAt: 's', answeredAt: 'a1' },
+    ]);
+    await store.commandHistory.append({ uuid: 'D', deviceId: 'd1', requestType: 'Replace', status: '418', outcome: 'failure', queuedAt: 'q', answeredAt: 'a4' });
+    expect((await store.commandHistory.forDevice('d1'))[0]).toMatchObject({ uuid: 'D', status: '418' });
+    await store.close();
+  });
+
   it('upgrades a database from before the command history (v2) and keeps its queue', async () => {
     const file = join(dir, 'v2.db');
     const db = new Database(file);

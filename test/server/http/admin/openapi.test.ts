@@ -67,3 +67,22 @@ describe('openapi.json', () => {
   });
 });
 
+
+describe('the admin route table', () => {
+  it('refuses two routes on one method and path instead of leaving the second unreachable', async () => {
+    const { adminRouteTable } = await import('../../../../server/http/admin/router.js');
+    const { pino } = await import('pino');
+    const route = (summary: string) => ({ method: 'get' as const, path: '/devices/{id}/facts', tag: 'x', summary, handler: async () => ({}) });
+    const options = (extra: ReturnType<typeof route>[]) => ({
+      services: {} as never,
+      adminToken: 't',
+      bodyLimit: '1kb',
+      version: '0',
+      baseUrl: () => 'http://x',
+      log: pino({ level: 'silent' }),
+      extraRoutes: extra,
+    });
+    expect(() => adminRouteTable(options([route('one')]))).not.toThrow();
+    expect(() => adminRouteTable(options([route('one'), { ...route('two'), path: '/devices/{deviceId}/facts' }]))).toThrow(/defined twice \("one" and "two"\)/);
+  });
+});
