@@ -18,8 +18,12 @@ export interface SimulatedDevice {
   /** The platform's own identifier the server knows it by (Apple UDID, Windows DeviceID, Android id). */
   readonly hardwareId: string;
 
-  /** Enrolls with the server at `enrollUrl` and picks up what the server queued. Rejects with a typed error. */
-  enroll(enrollUrl: string): Promise<void>;
+  /**
+   * Enrolls with the server and picks up what the server queued. Rejects with a typed error. The
+   * ticket is the admin API's enrollment-token answer (or its equivalent for another server); a
+   * string is an iOS enrollment URL.
+   */
+  enroll(ticket: EnrollmentTicket | string): Promise<void>;
   /** The user removes management: managed profiles and their accounts go, user accounts stay. */
   unenroll(): Promise<void>;
   isEnrolled(): boolean;
@@ -44,8 +48,13 @@ export interface SimulatedDevice {
 
   /** The device's whole local mail store. */
   mailAccounts(): Promise<MailAccount[]>;
-  /** Identifiers of the profiles installed on the device, when the platform has such a notion. */
-  profileIdentifiers?(): Promise<string[]>;
+  /**
+   * The server's ids of the email profiles the device holds (from its own store), when the platform
+   * can tell: what the scenario runner cross-checks against the server's report.
+   */
+  managedProfileIds?(): Promise<string[]>;
+  /** The server's id of the profile that manages `account` (each platform names its managed accounts its own way). */
+  profileIdOf(account: MailAccount): string | undefined;
 
   on<E extends keyof SimulatedDeviceEvents>(event: E, listener: (...args: SimulatedDeviceEvents[E]) => void): this;
   off<E extends keyof SimulatedDeviceEvents>(event: E, listener: (...args: SimulatedDeviceEvents[E]) => void): this;
@@ -54,15 +63,41 @@ export interface SimulatedDevice {
   stop(): Promise<void>;
 }
 
+/**
+ * What a device needs to enroll: the fields of the admin API's enrollment-token answer its platform
+ * uses (iOS `enrollUrl`; Windows `discoveryUrl`, `upn` and the token as password; Android `qrCode`),
+ * or the same given by an operator for a server that is not mdmlab's.
+ */
+export interface EnrollmentTicket {
+  /** The one-time enrollment secret (Windows: the password of the on-premise authentication). */
+  token?: string;
+  /** iOS: where the enrollment profile is downloaded. */
+  enrollUrl?: string;
+  /** Windows: the MS-MDE2 discovery endpoint and the user who enrolls. */
+  discoveryUrl?: string;
+  upn?: string;
+  /** Android: the QR provisioning payload (JSON text). */
+  qrCode?: string;
+}
+
+export const ticketOf = (ticket: EnrollmentTicket | string): EnrollmentTicket => (typeof ticket === 'string' ? { enrollUrl: ticket } : ticket);
+
+/** What an answer means, whatever the platform said (the fleet counts these). */
+export type CommandOutcome = 'success' | 'failure' | 'deferred';
+
 /** A command (Apple) or a management operation (OMA-DM, Android policy) the device answered. */
 export interface CommandHandledEvent {
-  /** Platform vocabulary: `InstallProfile`, `RemoveProfile`, `ProfileList`, … */
+  /** Platform vocabulary: `InstallProfile`, `RemoveProfile`, `ProfileList`, an OMA-DM verb, … */
   requestType: string;
-  /** Platform vocabulary: Apple `Acknowledged` | `Error` | `NotNow` | `CommandFormatError`. */
+  /** Platform vocabulary: Apple `Acknowledged` | `Error` | `NotNow` | `CommandFormatError`; a SyncML status code; … */
   status: string;
+  /** The same in neutral words: done, refused or failed, or put off (Apple NotNow). */
+  outcome: CommandOutcome;
+  /** Whether the answer concerned installing or removing a profile, when it did. */
+  profileAction?: 'install' | 'remove';
   commandId?: string;
-  /** The profile concerned, when there is one (Apple: the configuration profile's PayloadIdentifier). */
-  profileIdentifier?: string;
+  /** The server's id of the profile concerned, when there is one. */
+  profileId?: string;
   /** Human-readable reason of a non-success status. */
   detail?: string;
 }

@@ -8,7 +8,7 @@ import { FleetRun, progressLine, type FleetSnapshot } from '../agents/fleet/flee
 import { DEVICE_PLATFORMS, type DevicePlatform } from '../protocol/admin/platforms.js';
 import { DEFAULT_CONFIG } from '../server/config.js';
 import { startServer } from '../server/server.js';
-import { createSimulatedDevice } from './device-factory.js';
+import { createSimulatedDevice, isSimulated, SIMULATED_PLATFORMS } from '../agents/platforms.js';
 
 const HELP = `usage: mdmlab fleet --platform ios --count N [--server URL] [--token TOKEN] [options]
 
@@ -59,7 +59,7 @@ export async function fleetCommand(argv: string[]): Promise<number> {
   const checkIn = v['check-in'] === undefined ? undefined : parseDuration(v['check-in']);
   const problems = [
     !(DEVICE_PLATFORMS as readonly string[]).includes(platform) && `--platform must be one of ${DEVICE_PLATFORMS.join(', ')}`,
-    platform !== 'ios' && `${platform} devices are not simulated yet (ios only)`,
+    (DEVICE_PLATFORMS as readonly string[]).includes(platform) && !isSimulated(platform) && `${platform} devices are not simulated yet (simulated: ${SIMULATED_PLATFORMS.join(', ')})`,
     !(Number.isInteger(count) && count > 0) && '--count must be a positive whole number',
     !(Number.isInteger(concurrency) && concurrency > 0) && '--concurrency must be a positive whole number',
     v.duration !== undefined && duration === undefined && '--duration must be a duration such as 60s',

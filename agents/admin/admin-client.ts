@@ -1,3 +1,4 @@
+import type { EnrollmentTicket } from '../device.js';
 import { sharedHttpClient, type HttpClient } from '../transport/http.js';
 
 /**
@@ -96,7 +97,8 @@ export class AdminClient {
     return this.call<{ groupIds: string[] }>('PUT', `/email-profiles/${profileId}/deployment`, { groupIds });
   }
   enrollmentToken(userId: string, opts: { platform?: string; reusable?: boolean; expiresInMinutes?: number } = {}) {
-    return this.call<{ token: string; enrollUrl: string }>('POST', '/enrollment-tokens', { userId, ...opts });
+    // The answer is the device's enrollment ticket: each platform reads the fields it uses.
+    return this.call<EnrollmentTicket & { token: string; platform: string }>('POST', '/enrollment-tokens', { userId, ...opts });
   }
   devices(query = '') {
     return this.call<(Omit<DeviceDetail, 'profiles' | 'alerts' | 'pendingCommands'>)[]>('GET', `/devices${query}`);

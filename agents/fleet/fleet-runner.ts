@@ -87,14 +87,13 @@ export class FleetRun {
       this.counters.devices++;
       device.on('commandHandled', (e) => {
         bump(this.counters.commands, `${e.requestType} ${e.status}`);
-        if (e.requestType === 'InstallProfile' && e.status === 'Acknowledged') this.profileLatency.add(Date.now() - t0);
+        if (e.profileAction === 'install' && e.outcome === 'success') this.profileLatency.add(Date.now() - t0);
       });
       device.on('backgroundError', (err) => {
         this.counters.backgroundErrors++;
         bump(this.counters.errors, errorClass(err));
       });
-      const { enrollUrl } = await admin.enrollmentToken(userId, { platform: this.o.platform });
-      await device.enroll(enrollUrl);
+      await device.enroll(await admin.enrollmentToken(userId, { platform: this.o.platform }));
       this.counters.enrolled++;
       this.enrollLatency.add(Date.now() - t0);
     } catch (err) {

@@ -4,7 +4,8 @@ import type { MailAccount, UserAccountRef, UserAccountRequest } from '../core/ma
 import { isEmptyChange } from '../core/mail-store.js';
 import { removeUserAccount, rulesFor } from '../core/platform-rules.js';
 import type { UserAddResult, UserRemoveResult } from '../core/rule-outcomes.js';
-import type { SimulatedDevice, SimulatedDeviceEvents } from '../device.js';
+import { ticketOf, type EnrollmentTicket, type SimulatedDevice, type SimulatedDeviceEvents } from '../device.js';
+import { profileIdFromIdentifier } from '../../protocol/apple/email-profile.js';
 import { KeyPool, sharedKeyPool } from '../identity/key-pool.js';
 import type { PushClient } from '../push/push-client.js';
 import { SeededRandom } from '../random/seeded-random.js';
@@ -190,9 +191,11 @@ export class IosDevice implements SimulatedDevice {
     });
   }
 
-  /** Installs the enrollment profile at `enrollUrl` (SCEP, Authenticate, push token, TokenUpdate), then polls once. */
-  enroll(enrollUrl: string): Promise<void> {
+  /** Installs the enrollment profile at the ticket's `enrollUrl` (SCEP, Authenticate, push token, TokenUpdate), then polls once. */
+  enroll(ticket: EnrollmentTicket | string): Promise<void> {
+    const { enrollUrl } = ticketOf(ticket);
     return this.#exclusive(async () => {
+      if (!enrollUrl) throw new IosDeviceError('enrollmentProfileRefused', 'an iOS device enrolls from an enrollment profile URL (enrollUrl)');
       if (this.#enrolled) throw new IosDeviceError('alreadyEnrolled', `device ${this.id} is already enrolled`);
       if (!this.#online) throw new IosDeviceError('offline', `device ${this.id} is offline`);
       const rt = this.#rt;
@@ -293,8 +296,16 @@ export class IosDevice implements SimulatedDevice {
   mailAccounts(): Promise<MailAccount[]> {
     return this.#rt.state.mail.list();
   }
+  /** The PayloadIdentifiers of the installed configuration profiles (the enrollment profile included). */
   async profileIdentifiers(): Promise<string[]> {
     return this.#rt.state.listProfiles().map((p) => p.identifier);
+  }
+  async managedProfileIds(): Promise<string[]> {
+    return this.#rt.state.listProfiles().flatMap((p) => profileIdFromIdentifier(p.identifier) ?? []);
+  }
+  /** iOS names a managed account by its configuration profile's PayloadIdentifier (`com.mdmlab.email.<id>`). */
+  profileIdOf(account: MailAccount): string | undefined {
+    return account.managed && account.managedBy ? (profileIdFromIdentifier(account.managedBy) ?? account.managedBy) : undefined;
   }
   installedProfiles(): InstalledProfile[] {
     return this.#rt.state.listProfiles();
@@ -360,14 +371,19 @@ export class IosDevice implements SimulatedDevice {
     try {
       const result = await runSession(this.#rt, e, commandContext(this.#rt, e, () => this.#busy), {
         shouldContinue: () => this.#online && !this.#stopped && this.#enrolled === e,
-        onHandled: (r) =>
+        onHandled: (r) => {
+          const profileId = r.profileIdentifier ? profileIdFromIdentifier(r.profileIdentifier) : undefined;
+          const action = r.requestType === 'InstallProfile' ? 'install' : r.requestType === 'RemoveProfile' ? 'remove' : undefined;
           this.#emit('commandHandled', {
             requestType: r.requestType,
             status: r.report.Status,
+            outcome: r.report.Status === 'Acknowledged' ? 'success' : r.report.Status === 'NotNow' ? 'deferred' : 'failure',
+            ...(action ? { profileAction: action } : {}),
             ...(r.report.CommandUUID ? { commandId: r.report.CommandUUID } : {}),
-            ...(r.profileIdentifier ? { profileIdentifier: r.profileIdentifier } : {}),
+            ...(profileId ? { profileId } : {}),
             ...(r.detail ? { detail: r.detail } : {}),
-          }),
+          });
+        },
       });
       if (!result.completed) {
         if (this.#enrolled === e && !this.#stopped) this.#polls.interrupted();

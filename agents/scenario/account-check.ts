@@ -1,4 +1,3 @@
-import { profileIdFromIdentifier } from '../../protocol/apple/email-profile.js';
 import type { MailAccount } from '../core/mail-account.js';
 import type { Failure } from './expectation-check.js';
 import type { ExpectedMailAccount } from './scenario-types.js';
@@ -10,12 +9,16 @@ import type { ScenarioWorld } from './world.js';
  * asserts are one failure listing only the differing fields; an address on one side only is
  * missing (expected, not in the store) or extra (in the store, not expected).
  */
-export function compareAccounts(world: ScenarioWorld, expected: readonly ExpectedMailAccount[], actual: readonly MailAccount[]): Failure[] {
+/** How the device names the profile of a managed account (SimulatedDevice.profileIdOf). */
+export type ProfileIdOf = (a: MailAccount) => string | undefined;
+
+export function compareAccounts(world: ScenarioWorld, expected: readonly ExpectedMailAccount[], actual: readonly MailAccount[], profileIdOf: ProfileIdOf): Failure[] {
+  const differences = (want: ExpectedMailAccount, a: MailAccount) => accountDifferences(world, want, a, profileIdOf);
   const left = [...actual];
   const unmatched: ExpectedMailAccount[] = [];
   // Exact matches first, so a near miss never takes the account another expectation fits exactly.
   for (const want of expected) {
-    const i = left.findIndex((a) => differences(world, want, a).length === 0);
+    const i = left.findIndex((a) => differences(want, a).length === 0);
     if (i >= 0) left.splice(i, 1);
     else unmatched.push(want);
   }
@@ -27,12 +30,12 @@ export function compareAccounts(world: ScenarioWorld, expected: readonly Expecte
       failures.push({ what, expected: want, found: 'no such account' });
       continue;
     }
-    const best = candidates.reduce((a, b) => (differences(world, want, b).length < differences(world, want, a).length ? b : a));
+    const best = candidates.reduce((a, b) => (differences(want, b).length < differences(want, a).length ? b : a));
     left.splice(left.indexOf(best), 1);
-    const diff = differences(world, want, best);
+    const diff = differences(want, best);
     failures.push({ what, expected: Object.fromEntries(diff.map((f) => [f.field, f.expected])), found: Object.fromEntries(diff.map((f) => [f.field, f.found])) });
   }
-  for (const extra of left) failures.push({ what: `mailAccounts ${extra.email} on ${extra.host}`, expected: 'not in the store', found: describeAccount(world, extra) });
+  for (const extra of left) failures.push({ what: `mailAccounts ${extra.email} on ${extra.host}`, expected: 'not in the store', found: describeAccount(world, extra, profileIdOf) });
   return failures;
 }
 
@@ -43,7 +46,7 @@ interface FieldDifference {
 }
 
 /** The fields the file asserts on `want` that `a` does not have; empty when `a` fits. */
-function differences(world: ScenarioWorld, want: ExpectedMailAccount, a: MailAccount): FieldDifference[] {
+function accountDifferences(world: ScenarioWorld, want: ExpectedMailAccount, a: MailAccount, profileIdOf: ProfileIdOf): FieldDifference[] {
   if (!sameAddress(want, a)) return [{ field: 'address', expected: `${want.email} on ${want.host}`, found: `${a.email} on ${a.host}` }];
   const out: FieldDifference[] = [];
   if (want.managed !== undefined && a.managed !== want.managed) out.push({ field: 'managed', expected: want.managed, found: a.managed });
@@ -51,7 +54,7 @@ function differences(world: ScenarioWorld, want: ExpectedMailAccount, a: MailAcc
     out.push({ field: 'replacedUserAccount', expected: want.replacedUserAccount, found: a.replacedUserAccount ?? false });
   }
   if (want.profile !== undefined) {
-    const found = want.profile === 'personal' || want.profile === 'work' ? (a.androidProfile ?? 'personal') : (profileRefOf(world, a) ?? null);
+    const found = want.profile === 'personal' || want.profile === 'work' ? (a.androidProfile ?? 'personal') : (profileRefOf(world, a, profileIdOf) ?? null);
     if (found !== want.profile) out.push({ field: 'profile', expected: want.profile, found });
   }
   for (const [key, value] of Object.entries(want.settings ?? {})) {
@@ -66,14 +69,14 @@ function sameAddress(want: { email: string; host: string }, a: MailAccount): boo
 }
 
 /** The file's ref of the profile that manages `a` (its server id when the file never made it). */
-export function profileRefOf(world: ScenarioWorld, a: MailAccount): string | undefined {
-  if (!a.managedBy) return undefined;
-  const profileId = profileIdFromIdentifier(a.managedBy) ?? a.managedBy;
+export function profileRefOf(world: ScenarioWorld, a: MailAccount, profileIdOf: ProfileIdOf): string | undefined {
+  const profileId = profileIdOf(a);
+  if (!profileId) return undefined;
   return world.profileRef(profileId) ?? profileId;
 }
 
-function describeAccount(world: ScenarioWorld, a: MailAccount): Record<string, unknown> {
-  const profile = profileRefOf(world, a);
+function describeAccount(world: ScenarioWorld, a: MailAccount, profileIdOf: ProfileIdOf): Record<string, unknown> {
+  const profile = profileRefOf(world, a, profileIdOf);
   return {
     email: a.email,
     host: a.host,

@@ -114,8 +114,7 @@ async function leaveManagement(world: ScenarioWorld, id: string, d: WorldDevice)
   // The device left management while offline: its CheckOut never reached the server.
   await device.setOnline(true);
   d.online = true;
-  const { enrollUrl } = await world.admin.enrollmentToken(world.userId(d.spec.user), { platform: d.spec.platform });
-  await device.enroll(enrollUrl);
+  await device.enroll(await world.admin.enrollmentToken(world.userId(d.spec.user), { platform: d.spec.platform }));
   await device.whenIdle(IDLE_TIMEOUT_MS).catch(() => undefined);
   await device.unenroll();
   if ((await serverSays()) === 'enrolled') throw new Error(`${id} is still listed as enrolled after enrolling again and leaving`);

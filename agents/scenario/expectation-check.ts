@@ -1,4 +1,3 @@
-import { profileIdFromIdentifier } from '../../protocol/apple/email-profile.js';
 import type { DeviceDetail } from '../admin/admin-client.js';
 import type { MailAccount } from '../core/mail-account.js';
 import { compareAccounts } from './account-check.js';
@@ -65,11 +64,8 @@ export async function checkExpectation(world: ScenarioWorld, e: Expectation): Pr
 async function profilesHeldByDevices(world: ScenarioWorld): Promise<Map<string, number> | undefined> {
   const held = new Map<string, number>();
   for (const d of world.devices.values()) {
-    if (!d.device.profileIdentifiers) return undefined;
-    for (const identifier of await d.device.profileIdentifiers()) {
-      const id = profileIdFromIdentifier(identifier);
-      if (id) held.set(id, (held.get(id) ?? 0) + 1);
-    }
+    if (!d.device.managedProfileIds) return undefined;
+    for (const id of await d.device.managedProfileIds()) held.set(id, (held.get(id) ?? 0) + 1);
   }
   return held;
 }
@@ -92,7 +88,7 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
     }
   }
   failures.push(...(await disagreements(world, d, server, accounts)));
-  if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, accounts));
+  if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, accounts, (a) => d.device.profileIdOf(a)));
   if (e.alerts) failures.push(...compareAlerts('alerts', e.alerts, server?.alerts ?? []));
   return failures;
 }
@@ -119,7 +115,7 @@ async function disagreements(
     const s = server?.profiles.find((p) => p.profileId === profileId);
     return s !== undefined && (s.state === 'installed' || s.state === 'pending' || s.installedVersion !== undefined);
   };
-  const onDevice = new Set(((await d.device.profileIdentifiers?.()) ?? []).map((i) => profileIdFromIdentifier(i)).filter((x): x is string => !!x));
+  const onDevice = new Set((await d.device.managedProfileIds?.()) ?? []);
   const why =
     server?.status === 'enrolled' && !d.device.isEnrolled()
       ? ` (the device left management, the server still lists it as enrolled: ${d.online ? 'its CheckOut did not arrive' : 'it was offline, and CheckOut is never sent again'})`
@@ -127,7 +123,7 @@ async function disagreements(
   for (const [ref, profileId] of world.profiles) {
     const state = stateOf(profileId);
     const present = onDevice.has(profileId);
-    if (state === 'installed' && !present && d.device.profileIdentifiers) {
+    if (state === 'installed' && !present && d.device.managedProfileIds) {
       failures.push({ what: `profiles.${ref} (server vs device)`, expected: 'installed on the device, as the server reports', found: `not installed on the device${why}` });
     }
     if (present && !mayHold(profileId)) {
@@ -135,7 +131,7 @@ async function disagreements(
     }
   }
   for (const a of accounts) {
-    const profileId = a.managed && a.managedBy ? (profileIdFromIdentifier(a.managedBy) ?? a.managedBy) : undefined;
+    const profileId = d.device.profileIdOf(a);
     if (profileId && world.profileRef(profileId) && !mayHold(profileId)) {
       failures.push({
         what: `mailAccounts ${a.email} on ${a.host} (server vs device)`,

@@ -76,12 +76,9 @@ async function held(world: ScenarioWorld): Promise<string[]> {
 async function pendingCommands(world: ScenarioWorld, d: WorldDevice): Promise<string> {
   const detail = await world.admin.device(d.serverId!);
   if (detail.status !== 'enrolled' || detail.pendingCommands === 0) return '';
-  let which = '';
-  if (detail.platform === 'ios') {
-    type Queued = { requestType: string; status: string; profileId?: string }[];
-    // The queue alone (older servers) or the queue with the answered history.
-    const { queued } = await world.admin.call<{ queued: Queued }>('GET', `/devices/${d.serverId}/commands`);
-    which = ` (${queued.map((c) => [c.requestType, c.profileId ? (world.profileRef(c.profileId) ?? c.profileId) : undefined, c.status].filter(Boolean).join(' ')).join(', ')})`;
-  }
+  type Queued = { requestType: string; status: string; profileId?: string }[];
+  // The queue alone (older servers) or the queue with the answered history: every platform's.
+  const { queued } = await world.admin.call<{ queued: Queued }>('GET', `/devices/${d.serverId}/commands`);
+  const which = ` (${queued.map((c) => [c.requestType, c.profileId ? (world.profileRef(c.profileId) ?? c.profileId) : undefined, c.status].filter(Boolean).join(' ')).join(', ')})`;
   return `${detail.pendingCommands} command(s)${which}`;
 }

@@ -16,8 +16,7 @@ export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep
   switch (step.kind) {
     case 'enroll': {
       const d = world.device(step.device);
-      const { enrollUrl } = await admin.enrollmentToken(world.userId(d.spec.user), { platform: d.spec.platform });
-      await d.device.enroll(enrollUrl);
+      await d.device.enroll(await admin.enrollmentToken(world.userId(d.spec.user), { platform: d.spec.platform }));
       await attachServerId(world, d);
       return { summary: `${step.device} enrolled` };
     }

@@ -1,0 +1,52 @@
+import type { DevicePlatform } from '../protocol/admin/platforms.js';
+import { DEVICE_PLATFORMS } from '../protocol/admin/platforms.js';
+import type { SimulatedDevice } from './device.js';
+import type { KeyPool } from './identity/key-pool.js';
+import { IosDevice } from './ios/ios-device.js';
+
+/** What every runner (scenario, fleet, demo, benchmarks) gives a device it creates. */
+export interface DeviceFactoryOptions {
+  id: string;
+  platform: DevicePlatform;
+  seed: string;
+  /** The server the device enrolls with: an http:// one puts the device in lab mode (allowHttp). */
+  serverUrl: string;
+  caPem?: string;
+  /** A seeded pool makes key choices repeatable; default the process-wide pool. */
+  keyPool?: KeyPool;
+  /** Periodic check-ins (0 = only push and user actions). */
+  periodicCheckInMs?: number;
+}
+
+type DeviceFactory = (o: DeviceFactoryOptions) => Promise<SimulatedDevice>;
+
+/**
+ * The simulated platforms, one entry each: the only list of them. Runners, the scenario loader and
+ * the CLI ask it what exists; adding a platform adds its folder under agents/ and a line here.
+ */
+const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
+  ios: (o) =>
+    IosDevice.create({
+      id: o.id,
+      seed: o.seed,
+      // Real iOS needs https; a plain-HTTP lab server is accepted by our devices when told so.
+      allowHttp: o.serverUrl.startsWith('http://'),
+      ...(o.caPem ? { caPem: o.caPem } : {}),
+      ...(o.keyPool ? { keyPool: o.keyPool } : {}),
+      periodicCheckInMs: o.periodicCheckInMs ?? 0,
+    }),
+};
+
+/** The platforms that can be simulated, in DEVICE_PLATFORMS order. */
+export const SIMULATED_PLATFORMS: readonly DevicePlatform[] = DEVICE_PLATFORMS.filter((p) => SIMULATED[p] !== undefined);
+
+export function isSimulated(platform: string): platform is DevicePlatform {
+  return (SIMULATED_PLATFORMS as readonly string[]).includes(platform);
+}
+
+/** The simulated device for a platform. */
+export async function createSimulatedDevice(o: DeviceFactoryOptions): Promise<SimulatedDevice> {
+  const create = SIMULATED[o.platform];
+  if (!create) throw new Error(`${o.platform} devices are not simulated yet (simulated: ${SIMULATED_PLATFORMS.join(', ')})`);
+  return create(o);
+}
