@@ -91,8 +91,11 @@ export function formatDuration(seconds: number): string {
   return `${seconds}s`;
 }
 
-/** Resource ids in names: RFC 3986 unreserved characters, so a name is safe in a URL path as it is. */
-const RESOURCE_ID = '[A-Za-z0-9._~-]{1,128}';
+/**
+ * Resource ids in names: RFC 3986 unreserved characters, so a name is safe in a URL path as it is;
+ * never `.` or `..`, which a URL resolver would read as a path step (RFC 3986 §5.2.4).
+ */
+const RESOURCE_ID = '(?!\\.\\.?(?:/|$))[A-Za-z0-9._~-]{1,128}';
 
 export type ResourceCollection = 'policies' | 'devices' | 'enrollmentTokens';
 
@@ -106,7 +109,7 @@ const ID = new RegExp(`^${RESOURCE_ID}$`);
 
 /** `enterprises/{enterpriseId}/{collection}/{id}`, AMAPI's resource name form. */
 export function resourceName(collection: ResourceCollection, enterpriseId: string, id: string): string {
-  if (!ID.test(enterpriseId) || !ID.test(id)) throw new RangeError(`ids in resource names must match ${RESOURCE_ID}`);
+  if (!ID.test(enterpriseId) || !ID.test(id)) throw new RangeError('ids in resource names are 1–128 letters, digits, . _ ~ - (and not . or ..)');
   return `enterprises/${enterpriseId}/${collection}/${id}`;
 }
 

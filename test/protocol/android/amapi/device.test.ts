@@ -36,6 +36,7 @@ describe('decodeDeviceReport / encodeDeviceReport', () => {
     ['an unknown top-level field', { ...minimal, imei: '123' }, 'unknownField', 'imei'],
     ['a name of another collection', { ...minimal, name: 'enterprises/mdmlab/policies/p' }, 'invalidValue', 'name'],
     ['a name with a path', { ...minimal, name: `${DEVICE_NAME}/../d2` }, 'invalidValue', 'name'],
+    ['a name whose id is a dot-segment', { ...minimal, name: 'enterprises/mdmlab/devices/..' }, 'invalidValue', 'name'],
     ['an applied version as a number', { ...minimal, appliedPolicyVersion: 3 }, 'wrongType', 'appliedPolicyVersion'],
     ['an applied version that is not a number', { ...minimal, appliedPolicyVersion: 'latest' }, 'invalidValue', 'appliedPolicyVersion'],
     ['policyCompliant as a string', { ...minimal, policyCompliant: 'true' }, 'wrongType', 'policyCompliant'],

@@ -54,5 +54,9 @@ describe('AMAPI scalar formats', () => {
     expect(parseResourceName('devices', 'enterprises/mdmlab/devices/dev_01')).toEqual({ enterpriseId: 'mdmlab', id: 'dev_01' });
     expect(parseResourceName('policies', 'enterprises/mdmlab/devices/dev_01')).toBeUndefined();
     expect(() => resourceName('devices', 'mdmlab', 'a/b')).toThrow(RangeError);
+    expect(() => resourceName('devices', 'mdmlab', '..')).toThrow(RangeError);
+    expect(parseResourceName('devices', 'enterprises/mdmlab/devices/..')).toBeUndefined();
+    expect(parseResourceName('devices', 'enterprises/./devices/d1')).toBeUndefined();
+    expect(parseResourceName('devices', 'enterprises/mdmlab/devices/v1..2')).toEqual({ enterpriseId: 'mdmlab', id: 'v1..2' });
   });
 });
