@@ -27,8 +27,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function parseJsonDocument(body: string | Uint8Array, limits: JsonLimits): JsonValue {
   let text: string;
   if (typeof body === 'string') {
-    // A UTF-16 code unit is at least one UTF-8 byte: the cheap test first, the exact one after.
-    if (body.length > limits.maxBytes || Buffer.byteLength(body, 'utf8') > limits.maxBytes) {
+    // A UTF-16 code unit is one to three UTF-8 bytes: only a string between the two bounds is measured.
+    if (body.length > limits.maxBytes || (body.length * 3 > limits.maxBytes && Buffer.byteLength(body, 'utf8') > limits.maxBytes)) {
       throw new AndroidProtocolError('tooLarge', '', `the document is larger than ${limits.maxBytes} bytes`);
     }
     text = body;
