@@ -10,6 +10,7 @@ import { HttpSignatureError } from './errors.js';
 import {
   parseDictionary,
   serializeDictionary,
+  SfLimitError,
   serializeInnerList,
   type BareItem,
   type Dictionary,
@@ -73,10 +74,10 @@ function parseSignatureDictionary(field: string, name: string): Dictionary {
   try {
     return parseDictionary(boundedField(field, name), SF_LIMITS);
   } catch (err) {
-    if (err instanceof HttpSignatureError && err.code === 'malformedHeader') {
-      const tooMany = /more than \d+ members/.test(err.message);
-      throw new HttpSignatureError(tooMany ? 'tooManySignatures' : 'malformedHeader', `${name}: ${err.message}`);
+    if (err instanceof SfLimitError && err.limit !== 'maxParameters') {
+      throw new HttpSignatureError(err.limit === 'maxMembers' ? 'tooManySignatures' : 'tooManyComponents', `${name}: ${err.message}`);
     }
+    if (err instanceof HttpSignatureError) throw new HttpSignatureError(err.code, `${name}: ${err.message}`);
     throw err;
   }
 }

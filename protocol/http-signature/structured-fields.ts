@@ -41,6 +41,16 @@ export interface SfLimits {
 
 const MAX_INTEGER = 999_999_999_999_999;
 
+/** A field refused because it has more members, inner-list items or parameters than the caller allows. */
+export class SfLimitError extends HttpSignatureError {
+  readonly limit: keyof SfLimits;
+
+  constructor(limit: keyof SfLimits, message: string) {
+    super('malformedHeader', message);
+    this.limit = limit;
+  }
+}
+
 function fail(message: string): never {
   throw new HttpSignatureError('malformedHeader', message);
 }
@@ -82,7 +92,7 @@ export function parseDictionary(field: string, limits: SfLimits): Dictionary {
       member = { kind: 'item', value: { type: 'boolean', value: true }, params: parseParameters(c) };
     }
     dict.set(key, member);
-    if (dict.size > limits.maxMembers) fail(`more than ${limits.maxMembers} members`);
+    if (dict.size > limits.maxMembers) throw new SfLimitError('maxMembers', `more than ${limits.maxMembers} members`);
     c.skipOws();
     if (c.empty) return dict;
     if (c.peek() !== ',') fail(`expected "," at position ${c.i}`);
@@ -107,7 +117,9 @@ function parseInnerList(c: Cursor): InnerList {
       return { kind: 'innerList', items, params: parseParameters(c) };
     }
     items.push(parseItem(c));
-    if (items.length > c.limits.maxInnerListItems) fail(`an inner list with more than ${c.limits.maxInnerListItems} items`);
+    if (items.length > c.limits.maxInnerListItems) {
+      throw new SfLimitError('maxInnerListItems', `an inner list with more than ${c.limits.maxInnerListItems} items`);
+    }
     const next = c.peek();
     if (next !== ' ' && next !== ')') fail(`expected " " or ")" at position ${c.i}`);
   }
@@ -130,7 +142,7 @@ function parseParameters(c: Cursor): Parameters {
       value = parseBareItem(c);
     }
     params.set(key, value);
-    if (params.size > c.limits.maxParameters) fail(`more than ${c.limits.maxParameters} parameters`);
+    if (params.size > c.limits.maxParameters) throw new SfLimitError('maxParameters', `more than ${c.limits.maxParameters} parameters`);
   }
   return params;
 }

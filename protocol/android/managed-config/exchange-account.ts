@@ -5,6 +5,7 @@
  */
 
 import { HOST_PATTERN, type ContentType, type DaysToSync, type SyncSchedule } from '../../admin/email-profile-settings.js';
+import type { ConfigProblem } from './value-model.js';
 
 /** The address and user name a profile gives one user's device (protocol/admin/account-identity.ts). */
 export interface AccountIdentity {
@@ -30,6 +31,12 @@ export interface ManagedExchangeAccount {
   /** Knox only: S/MIME signing with the identity under this alias. */
   useSmime?: boolean;
   smimeSigningCertificateAlias?: string;
+}
+
+/** What an app made of its configuration: the account (when it can activate one) and every problem. */
+export interface AppConfigReading {
+  account?: ManagedExchangeAccount;
+  problems: ConfigProblem[];
 }
 
 /**

@@ -23,9 +23,10 @@ import {
   scheduleOfChoice,
   syncWindowCode,
   type AccountIdentity,
+  type AppConfigReading,
   type ManagedExchangeAccount,
 } from './exchange-account.js';
-import { readManagedConfiguration, type ConfigProblem, type KeyTable, type ManagedConfiguration } from './value-model.js';
+import { readManagedConfiguration, type KeyTable, type ManagedConfiguration } from './value-model.js';
 
 export const GMAIL_KEYS = {
   emailAddress: 'email_address',
@@ -98,12 +99,6 @@ export function buildGmailConfiguration(settings: EmailProfileSettings, identity
   config[GMAIL_KEYS.syncWindow] = syncWindowCode(settings.daysToSync);
   if (settings.syncSchedule !== undefined) config[GMAIL_KEYS.syncSchedule] = scheduleChoice(settings.syncSchedule);
   return config;
-}
-
-/** What an app made of its configuration: the account (when it can activate one) and every problem. */
-export interface AppConfigReading {
-  account?: ManagedExchangeAccount;
-  problems: ConfigProblem[];
 }
 
 /**

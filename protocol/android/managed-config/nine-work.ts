@@ -26,9 +26,9 @@ import {
   splitHostPort,
   syncWindowCode,
   type AccountIdentity,
+  type AppConfigReading,
   type ManagedExchangeAccount,
 } from './exchange-account.js';
-import type { AppConfigReading } from './gmail.js';
 import { readManagedConfiguration, type KeyTable, type ManagedConfiguration } from './value-model.js';
 
 export const NINE_WORK_KEYS = {

@@ -113,7 +113,7 @@ describe('planVerification: every check before any key is touched', () => {
     [
       'thirty-three components',
       signed({ headers: { 'signature-input': `device=(${Array.from({ length: 33 }, (_, i) => `"x-${i}"`).join(' ')});created=${T}` } }),
-      'malformedHeader',
+      'tooManyComponents',
     ],
   ])('refuses %s', (_what, request, code) => {
     expect(refusal(request)).toBe(code);
