@@ -33,6 +33,15 @@ describe('device registration', () => {
     if (!r.ok) expect({ code: r.error.code, path: r.error.path }).toEqual({ code, path });
   });
 
+  it('refuses an oversized or deeply nested request', () => {
+    const big = decodeRegistrationRequest(JSON.stringify({ ...request, certificateSigningRequest: 'A'.repeat(70_000) }));
+    expect(big.ok || big.error.code).toBe('tooLarge');
+    const longCsr = decodeRegistrationRequest(JSON.stringify({ ...request, certificateSigningRequest: 'A'.repeat(12_000) }));
+    expect(longCsr.ok || [longCsr.error.code, longCsr.error.path]).toEqual(['tooLong', 'certificateSigningRequest']);
+    const deep = decodeRegistrationRequest(JSON.stringify({ ...request, device: { ...device, nonComplianceDetails: [{ settingName: 'a', nonComplianceReason: 'PENDING', currentValue: [[[[[[[1]]]]]]] }] } }));
+    expect(deep.ok || deep.error.code).toBe('tooDeep');
+  });
+
   it('refuses a response naming a policy where the device belongs', () => {
     const r = decodeRegistrationResponse(JSON.stringify({ deviceName: POLICY_NAME, policyName: POLICY_NAME, certificate: 'MIIB', caCertificate: 'MIIB' }));
     expect(r.ok || r.error.path).toBe('deviceName');

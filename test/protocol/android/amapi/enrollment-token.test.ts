@@ -30,6 +30,17 @@ describe('decodeEnrollmentToken / encodeEnrollmentToken', () => {
   });
 });
 
+describe('enrollment token bounds', () => {
+  it('refuses an oversized or deeply nested document before reading it', () => {
+    const big = decodeEnrollmentToken(JSON.stringify({ ...base, qrCode: 'x'.repeat(20_000) }));
+    expect(big.ok || big.error.code).toBe('tooLarge');
+    const deep = decodeEnrollmentToken(`{"name":${'['.repeat(5)}1${']'.repeat(5)}}`);
+    expect(deep.ok || deep.error.code).toBe('tooDeep');
+    const qr = decodeEnrollmentToken(JSON.stringify({ ...base, qrCode: 'x'.repeat(4097) }));
+    expect(qr.ok || [qr.error.code, qr.error.path]).toEqual(['tooLong', 'qrCode']);
+  });
+});
+
 describe('AMAPI scalar formats', () => {
   it('reads RFC 3339 timestamps with offsets and fractions, and refuses impossible ones', () => {
     expect(parseTimestamp('2024-05-01T12:00:00Z')).toBe(Date.UTC(2024, 4, 1, 12));
