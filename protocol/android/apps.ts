@@ -1,6 +1,7 @@
 /**
- * Android package names mdmlab deals with, in one place (notes: Gmail §1.1, Nine Work §1.2 from
- * 9folders' "How to configure App Configuration Policies" pages, Samsung Email §3.2).
+ * Android package names mdmlab deals with, in one place: Gmail (Google, "Use Gmail to support
+ * Exchange ActiveSync"), Nine Work (9folders, "How to configure App Configuration Policies"),
+ * Samsung Email (the app Knox's ExchangeAccountPolicy hands accounts to).
  */
 
 import type { EmailProfilePlatform } from '../admin/platforms.js';
