@@ -54,6 +54,7 @@ export const PROTOCOL_ERRORS = {
   emptyBody: { status: 400, message: 'the body is empty' },
   malformedMessage: { status: 400, message: 'the message is not a valid property list of the expected shape' },
   unknownMessageType: { status: 400, message: 'unsupported MessageType' },
+  userChannelNotSupported: { status: 400, message: 'user-channel messages are not supported: mdmlab manages devices only' },
   missingSignature: { status: 400, message: 'the Mdm-Signature header is missing' },
   badSignature: { status: 400, message: 'the Mdm-Signature does not verify over the body' },
   untrustedCertificate: { status: 403, message: 'the signing certificate was not issued by this server for device identity' },

@@ -17,7 +17,7 @@ export function sendProtocolError(res: Response, code: ProtocolErrorCode, messag
  */
 export function undecodableMessage(err: AppleProtocolError): ProtocolError {
   const code: ProtocolErrorCode =
-    err.code === 'unknownMessageType' ? 'unknownMessageType' : err.code === 'tooLarge' ? 'bodyTooLarge' : 'malformedMessage';
+    err.code === 'unknownMessageType' ? 'unknownMessageType' : err.code === 'tooLarge' ? 'bodyTooLarge' : err.code === 'userChannel' ? 'userChannelNotSupported' : 'malformedMessage';
   return new ProtocolError(code, err.message);
 }
 

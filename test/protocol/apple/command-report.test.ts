@@ -115,6 +115,14 @@ describe('command reports', () => {
       expect(err.key).toBe(key);
     });
 
+    it.each(['UserID', 'UserShortName', 'UserLongName', 'EnrollmentUserID', 'NotOnConsole'])('a report from a user channel (%s), whatever its Status', (key) => {
+      for (const status of ['Idle', 'Acknowledged', 'NotNow']) {
+        const err = failure({ Status: status, UDID, CommandUUID: UUID, [key]: key === 'NotOnConsole' ? true : 'u' });
+        expect(err).toMatchObject({ code: 'userChannel', key });
+        expect(err.message).toMatch(/user-channel/);
+      }
+    });
+
     it('envelope keys smuggled through results', () => {
       expect(() => encodeReport({ Status: 'Idle', UDID, results: { Status: 'Acknowledged' } })).toThrow(expect.objectContaining({ code: 'invalidValue' }));
     });
