@@ -60,6 +60,8 @@ export const PROTOCOL_ERRORS = {
   untrustedCertificate: { status: 403, message: 'the signing certificate was not issued by this server for device identity' },
   identityMismatch: { status: 403, message: 'the signing certificate belongs to another enrollment' },
   unknownDevice: { status: 403, message: 'the device has not authenticated' },
+  enrollmentConflict: { status: 403, message: 'the device is enrolled with another identity; an administrator must allow its re-enrollment' },
+  unsupportedPlatform: { status: 403, message: 'this server manages iPhone, iPad and iPod touch only' },
   enrollmentTokenInvalid: { status: 403, message: 'the enrollment token is unknown, expired or already used' },
   badScepRequest: { status: 400, message: 'the SCEP request is malformed' },
   unknownScepOperation: { status: 400, message: 'unknown SCEP operation' },

@@ -207,4 +207,19 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE profile_states SET installed_version = profile_version WHERE state = 'installed';
     `,
   },
+  {
+    version: 5,
+    name: 'identity binding: CheckOut releases it, an administrator may allow a re-enrollment',
+    sql: `
+      ALTER TABLE apple_devices ADD COLUMN checked_out_at TEXT;
+      ALTER TABLE devices ADD COLUMN reenrollment_allowed_until TEXT;
+      -- Devices whose last word was a CheckOut (not a later Authenticate) have left management.
+      UPDATE apple_devices SET checked_out_at = (SELECT unenrolled_at FROM devices WHERE devices.id = apple_devices.device_id)
+       WHERE device_id IN (SELECT id FROM devices WHERE status = 'unenrolled' AND unenrolled_at IS NOT NULL)
+         AND authenticated_at <= (SELECT unenrolled_at FROM devices WHERE devices.id = apple_devices.device_id);
+      -- Enrollment identities already bound stay tied to their device.
+      UPDATE issued_certificates SET device_id = (SELECT device_id FROM apple_devices WHERE identity_fingerprint = issued_certificates.fingerprint_sha256)
+       WHERE device_id IS NULL AND fingerprint_sha256 IN (SELECT identity_fingerprint FROM apple_devices);
+    `,
+  },
 ];
