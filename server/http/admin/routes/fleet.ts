@@ -29,6 +29,7 @@ export function fleetRoutes(s: AdminServices): RouteSpec[] {
         'Allow one new identity to enroll this device although another is bound to it (the device was erased, or its CheckOut never arrived); ' +
         'spent by that enrollment, void after expiresInMinutes. Without it such an enrollment is refused with an enrollmentConflict alert',
       body: AllowReenrollment,
+      bodyOptional: true,
       response: ReenrollmentAllowance,
       handler: (r) => s.devices.allowReenrollment(idParam(r), r.body),
     },
