@@ -23,7 +23,7 @@ export async function raiseEnrollmentConflict(ctx: AppleContext, tx: Repositorie
       `${deviceName} (UDID ${device.hardwareId}), enrolled for ${owner ?? 'no user'}, was claimed by another identity, enrolled for ` +
       `${claimant ?? 'no user'} (certificate serial ${identity.issued.serial}); the claim was refused and the device is unchanged. ` +
       `If the device was erased or enrolled again without unenrolling, allow its re-enrollment (${allow}) and enroll it again; ` +
-      'otherwise something else presents this UDID: leave it refused and find out who used that enrollment.',
+      `otherwise something else presents this UDID with ${claimant ?? 'that'}'s enrollment: leave it refused and find out who holds it.`,
     details: {
       deviceId: device.id,
       deviceName,
@@ -33,7 +33,7 @@ export async function raiseEnrollmentConflict(ctx: AppleContext, tx: Repositorie
       claimantCertificateSerial: identity.issued.serial,
       guidance: [
         `If the device was erased or re-enrolled by its user without unenrolling first: ${allow}, then enroll it again.`,
-        'Otherwise another device presents this UDID with a valid enrollment: leave it refused and revoke that enrollment.',
+        'Otherwise another device presents this UDID with a valid enrollment: leave it refused and find out who holds it.',
       ],
     },
     createdAt: at,
