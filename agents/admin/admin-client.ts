@@ -106,6 +106,10 @@ export class AdminClient {
   device(id: string) {
     return this.call<DeviceDetail>('GET', `/devices/${id}`);
   }
+  /** Lets the next enrollment of the device bind a new identity although another is bound to it. */
+  allowReenrollment(id: string, opts: { expiresInMinutes?: number } = {}) {
+    return this.call<{ deviceId: string; allowedUntil: string }>('POST', `/devices/${id}/allow-reenrollment`, opts);
+  }
   status() {
     return this.call<StatusOverview>('GET', '/status');
   }

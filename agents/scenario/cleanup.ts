@@ -16,8 +16,9 @@ const IDLE_TIMEOUT_MS = 10_000;
  * 1. every device the server still counts as enrolled leaves management over its own protocol
  *    (iOS: the user removes the MDM profile, the device sends CheckOut) — an offline device is
  *    brought online first, since an offline device never sends CheckOut. A device that left
- *    management while offline (so the server still lists it) enrolls once more and leaves again,
- *    the only way the protocol lets the server hear of it;
+ *    management while offline (so the server still lists it) enrolls once more (its re-enrollment
+ *    allowed, as an administrator would) and leaves again, the only way the protocol lets the
+ *    server hear of it;
  * 2. the run's email profiles, groups and certificate profiles are deleted (in that order: email
  *    profiles name certificate profiles);
  * 3. users the run created are deleted; reused users get their address and user name back.
@@ -111,9 +112,11 @@ async function leaveManagement(world: ScenarioWorld, id: string, d: WorldDevice)
     return `${id} unenrolled`;
   }
   if ((await serverSays()) !== 'enrolled') return undefined;
-  // The device left management while offline: its CheckOut never reached the server.
+  // The device left management while offline: its CheckOut never reached the server, which still
+  // holds it bound to its old identity, so the run (as administrator) allows the new enrollment.
   await device.setOnline(true);
   d.online = true;
+  await world.admin.allowReenrollment(d.serverId!);
   await device.enroll(await world.admin.enrollmentToken(world.userId(d.spec.user), { platform: d.spec.platform }));
   await device.whenIdle(IDLE_TIMEOUT_MS).catch(() => undefined);
   await device.unenroll();

@@ -16,9 +16,10 @@ export async function runAction(world: ScenarioWorld, step: Exclude<ScenarioStep
   switch (step.kind) {
     case 'enroll': {
       const d = world.device(step.device);
+      const listed = await allowReenrollmentOfKnownDevice(world, d);
       await d.device.enroll(await admin.enrollmentToken(world.userId(d.spec.user), { platform: d.spec.platform }));
       await attachServerId(world, d);
-      return { summary: `${step.device} enrolled` };
+      return { summary: listed ? `${step.device} enrolled (re-enrollment allowed: the server still listed it as enrolled)` : `${step.device} enrolled` };
     }
     case 'unenroll':
       await world.device(step.device).device.unenroll();
@@ -91,6 +92,20 @@ async function userAction(world: ScenarioWorld, step: Extract<ScenarioStep, { ki
   }
   await device.checkIn();
   return { summary: `${step.device} checked in` };
+}
+
+/**
+ * A server binds a device to the identity it enrolled with and refuses another one until the device
+ * leaves management (enrollmentConflict). The run's device may be known to the server with an older
+ * identity: it left management unheard (unenrolled while offline), or a killed run of the same
+ * seeded file enrolled its hardware id. The run holds the device's lock and plays the administrator
+ * too, so it allows that one re-enrollment, as an administrator would for an erased device. Returns
+ * whether the server listed the device as enrolled.
+ */
+async function allowReenrollmentOfKnownDevice(world: ScenarioWorld, d: WorldDevice): Promise<boolean> {
+  const known = await world.admin.devices(`?hardwareId=${encodeURIComponent(d.device.hardwareId)}`);
+  for (const device of known) await world.admin.allowReenrollment(device.id);
+  return known.some((device) => device.status === 'enrolled');
 }
 
 /** The server id of an enrolled device, found by its hardware id among its user's devices. */

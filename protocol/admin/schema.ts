@@ -2,7 +2,10 @@
  * A deliberately small subset of JSON Schema, used for two things at once: validating admin-API
  * bodies (with the exact path of the first offending field) and describing them in openapi.json.
  * One source for both keeps the documentation from drifting away from what the server accepts.
+ * Every string is also checked for characters XML cannot carry, whatever its schema says.
  */
+import { firstUncarriableCharacter } from './xml-characters.js';
+
 export type Schema =
   | StringSchema
   | IntegerSchema
@@ -54,7 +57,8 @@ export interface OneOfSchema extends Common {
 export interface SchemaViolation {
   /** Dotted path of the offending value, `groupIds[2]` style for arrays; '' is the body itself. */
   field: string;
-  reason: 'type' | 'required' | 'unknown' | 'value';
+  /** `character`: a string holds a character XML cannot carry (xml-characters.ts). */
+  reason: 'type' | 'required' | 'unknown' | 'value' | 'character';
   message: string;
 }
 
@@ -83,6 +87,14 @@ export function checkSchema(schema: Schema, value: unknown, path = ''): SchemaVi
   switch (schema.type) {
     case 'string': {
       if (typeof value !== 'string') return must(describeType(schema), schema.enum ? 'value' : 'type');
+      const bad = firstUncarriableCharacter(value);
+      if (bad) {
+        return {
+          field: path,
+          reason: 'character',
+          message: `${path || 'body'} holds the character ${bad.codePoint} (at index ${bad.index}), which XML cannot carry to a device`,
+        };
+      }
       if (schema.enum && !schema.enum.includes(value)) return must(describeType(schema), 'value');
       if (schema.minLength !== undefined && value.length < schema.minLength)
         return must(schema.minLength === 1 ? 'a non-empty string' : `at least ${schema.minLength} characters`, 'value');

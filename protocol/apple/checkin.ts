@@ -3,14 +3,16 @@
  * mdm/checkin/authenticate.yaml, tokenupdate.yaml, checkout.yaml).
  *
  * mdmlab simulates device enrollments of iOS devices, so the message is identified by UDID; a
- * User Enrollment (EnrollmentID without UDID) is refused with a message saying so. Keys Apple adds
- * later are ignored on decode (the raw dict stays with the caller: see parseCheckIn).
+ * User Enrollment (EnrollmentID without UDID) and a user channel's message (UserID, … see
+ * user-channel.ts) are refused with a message saying so. Keys Apple adds later are ignored on
+ * decode (the raw dict stays with the caller: see parseCheckIn).
  */
 
 import { AppleProtocolError } from './errors.js';
 import { decodePlist, encodePlist, type DecodePlistOptions } from './plist-codec.js';
 import { DictReader } from './plist-read.js';
 import type { PlistDict } from './plist-types.js';
+import { refuseUserChannel } from './user-channel.js';
 
 /** Content-Type of check-in bodies (notes §2.1). */
 export const CHECKIN_CONTENT_TYPE = 'application/x-apple-aspen-mdm-checkin';
@@ -80,6 +82,7 @@ export function decodeCheckIn(dict: PlistDict): CheckInMessage {
     );
   }
   const r = new DictReader(dict, '', type);
+  refuseUserChannel(r);
   const Topic = r.nonEmptyString('Topic');
   const UDID = readUdid(r);
   switch (type as CheckInMessageType) {

@@ -3,6 +3,8 @@
  * command (notes/apple.md §2.4; Apple doc "Sending MDM commands to a device"; envelope keys as
  * micromdm/nanomdm:mdm/command.go reads them).
  *
+ * A report from a user channel (UserID, … see user-channel.ts) is refused: mdmlab manages devices.
+ *
  * Status: Acknowledged | Error | CommandFormatError | Idle | NotNow. CommandUUID is required for
  * every status but Idle. ErrorChain is outer → inner (errors-catalogue.ts). Typed result keys:
  * ProfileList; any other result key travels in `results` untouched.
@@ -14,6 +16,7 @@ import { decodePlist, encodePlist, type DecodePlistOptions } from './plist-codec
 import { DictReader } from './plist-read.js';
 import type { PlistDict, PlistInput } from './plist-types.js';
 import { decodeProfileListItem, profileListItemToPlist, type ProfileListItem } from './profile-list.js';
+import { refuseUserChannel, USER_CHANNEL_KEYS } from './user-channel.js';
 
 export const COMMAND_STATUSES = ['Acknowledged', 'Error', 'CommandFormatError', 'Idle', 'NotNow'] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
@@ -30,7 +33,7 @@ export interface CommandReport {
   results?: PlistDict;
 }
 
-const ENVELOPE_KEYS = new Set(['Status', 'UDID', 'CommandUUID', 'ErrorChain', 'ProfileList', 'EnrollmentID', 'UserID', 'UserShortName', 'UserLongName', 'NotOnConsole']);
+const ENVELOPE_KEYS = new Set<string>(['Status', 'UDID', 'CommandUUID', 'ErrorChain', 'ProfileList', 'EnrollmentID', ...USER_CHANNEL_KEYS]);
 
 /** Decode a report dict (server side). Throws AppleProtocolError naming the key. */
 export function decodeReport(dict: PlistDict): CommandReport {
@@ -39,6 +42,8 @@ export function decodeReport(dict: PlistDict): CommandReport {
   if (!(COMMAND_STATUSES as readonly string[]).includes(status)) {
     throw new AppleProtocolError('unknownStatus', `command report: Status "${status}" is not one of ${COMMAND_STATUSES.join(', ')}`, { key: 'Status' });
   }
+  // A user channel's Idle would otherwise be handed the device's commands.
+  refuseUserChannel(r);
   if (!r.has('UDID') && r.has('EnrollmentID')) {
     throw new AppleProtocolError('missingKey', 'command report: UDID is missing; EnrollmentID (User Enrollment) is not supported', { key: 'UDID' });
   }

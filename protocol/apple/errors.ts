@@ -19,6 +19,7 @@ export type AppleProtocolErrorCode =
   | 'missingKey' // a required key is absent
   | 'invalidValue' // right type, value out of range (unsafe integer, empty UDID, bad enum …)
   | 'unknownMessageType' // a check-in MessageType we do not implement
+  | 'userChannel' // a message of a user channel (UserID, UserShortName, …): mdmlab manages devices only
   | 'unknownRequestType' // a command RequestType we do not implement
   | 'unknownStatus'; // a command report Status outside Apple's five values
 

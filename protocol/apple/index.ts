@@ -9,6 +9,8 @@ export * from './plist-types.js';
 export { decodePlist, decodePlistValue, encodePlist, DEFAULT_MAX_PLIST_BYTES, type DecodePlistOptions } from './plist-codec.js';
 export { DEFAULT_MAX_PLIST_DEPTH } from './plist-parser.js';
 export * from './checkin.js';
+export * from './apple-platform.js';
+export * from './user-channel.js';
 export * from './command.js';
 export * from './command-report.js';
 export * from './profile-list.js';

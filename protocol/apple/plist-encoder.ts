@@ -3,7 +3,7 @@
  * writes: XML declaration, the Apple DOCTYPE, `<plist version="1.0">`, tab indentation.
  *
  * Type mapping: string → <string>, safe integer → <integer>, other finite number or PlistReal →
- * <real>, boolean → <true/>/<false/>, Date → <date> (ISO 8601, whole seconds, UTC), Buffer /
+ * <real> (so a decoded whole-number <real>, a PlistReal, stays one), boolean → <true/>/<false/>, Date → <date> (ISO 8601, whole seconds, UTC), Buffer /
  * Uint8Array → <data> (base64), array → <array>, object → <dict> (insertion order; undefined
  * members are left out). Anything else (null, NaN, ±Infinity, an invalid Date, a string holding a
  * character XML cannot carry) is an AppleProtocolError('invalidValue'): a plist we could not read
@@ -42,7 +42,7 @@ function escapeText(s: string, path: string): string {
 
 function formatReal(n: number, path: string): string {
   if (!Number.isFinite(n)) throw new AppleProtocolError('invalidValue', `${path || 'value'}: ${n} cannot be written as <real>`, { key: path });
-  const t = String(n);
+  const t = Object.is(n, -0) ? '-0' : String(n);
   // Keep a decimal point so a reader sees a real even for integral values ("1.0", not "1").
   return /[.eE]/.test(t) ? t : `${t}.0`;
 }

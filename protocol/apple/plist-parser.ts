@@ -15,7 +15,7 @@
  */
 
 import { AppleProtocolError, type AppleProtocolErrorCode } from './errors.js';
-import type { PlistDict, PlistValue } from './plist-types.js';
+import { PlistReal, type PlistDict, type PlistValue } from './plist-types.js';
 import { dataValue, dateValue, decodeText, integerValue, realValue } from './plist-scalars.js';
 
 export const DEFAULT_MAX_PLIST_DEPTH = 64;
@@ -255,8 +255,11 @@ class Parser {
         return tag.empty ? '' : this.text('string');
       case 'integer':
         return integerValue(tag.empty ? '' : this.text('integer'), tag.at);
-      case 'real':
-        return realValue(tag.empty ? '' : this.text('real'), tag.at);
+      case 'real': {
+        // A whole number stays marked as a <real>, or it would be written back as <integer>.
+        const n = realValue(tag.empty ? '' : this.text('real'), tag.at);
+        return Number.isInteger(n) ? new PlistReal(n) : n;
+      }
       case 'true':
       case 'false':
         if (!tag.empty) {

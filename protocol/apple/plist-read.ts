@@ -4,7 +4,7 @@
  */
 
 import { AppleProtocolError } from './errors.js';
-import { isPlistDict, plistTypeOf, type PlistDict, type PlistValue } from './plist-types.js';
+import { isPlistDict, PlistReal, plistTypeOf, type PlistDict, type PlistValue } from './plist-types.js';
 
 /** Where a dict sits in the message, for error messages: '' (top level), 'Command', 'ErrorChain[0]' … */
 export type DictPath = string;
@@ -79,16 +79,35 @@ export class DictReader {
     return v;
   }
 
-  /** An <integer>. A <real> with an integral value is accepted: after decoding the two are one number type. */
+  /**
+   * An <integer>. A <real> with a whole value is accepted too (CFNumber reads either way; a device
+   * may write PayloadVersion 1.0), a fractional one is not.
+   */
   optInteger(key: string): number | undefined {
     const v = own(this.dict, key);
     if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw wrong(this.path, key, 'an integer', v, this.context);
-    return v;
+    const n = v instanceof PlistReal ? v.value : v;
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw wrong(this.path, key, 'an integer', v, this.context);
+    return n;
   }
 
   integer(key: string): number {
     const v = this.optInteger(key);
+    if (v === undefined) throw missing(this.path, key, this.context);
+    return v;
+  }
+
+  /** An <integer> or a <real>, as a number. */
+  optNumber(key: string): number | undefined {
+    const v = own(this.dict, key);
+    if (v === undefined) return undefined;
+    if (v instanceof PlistReal) return v.value;
+    if (typeof v !== 'number') throw wrong(this.path, key, 'a number', v, this.context);
+    return v;
+  }
+
+  number(key: string): number {
+    const v = this.optNumber(key);
     if (v === undefined) throw missing(this.path, key, this.context);
     return v;
   }

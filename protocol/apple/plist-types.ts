@@ -3,8 +3,14 @@
  * encoder. Decoding yields only `PlistValue`; encoding also takes a few conveniences (see PlistInput).
  */
 
-/** A decoded plist value. `<integer>` and `<real>` both decode to number; `<data>` to Buffer. */
-export type PlistValue = string | number | boolean | Date | Buffer | PlistValue[] | PlistDict;
+/**
+ * A decoded plist value. `<integer>` decodes to number; `<real>` to number too, except when its
+ * value is a whole number (a DeviceCapacity of 29.0, a PayloadVersion of 1.0): then to PlistReal,
+ * since the encoder writes a whole JS number as `<integer>`. So every decoded value is written back
+ * as the type it came as, and consumers that only read numbers see no difference through
+ * DictReader (plist-read.ts), `Number(v)` or JSON. `<data>` decodes to Buffer.
+ */
+export type PlistValue = string | number | boolean | Date | Buffer | PlistReal | PlistValue[] | PlistDict;
 
 /** A decoded `<dict>`: own enumerable keys only, in document order. */
 export interface PlistDict {
@@ -12,13 +18,23 @@ export interface PlistDict {
 }
 
 /**
- * Forces `<real>` for a number the encoder would otherwise write as `<integer>` (1 → `<real>1.0</real>`),
- * e.g. TopLevel `DurationUntilRemoval`, which Apple's schema types as `<real>`.
+ * A number that is a `<real>` whatever its value: what a whole-number `<real>` decodes to, and
+ * what forces `<real>` when encoding a number that would otherwise be an `<integer>`
+ * (1 → `<real>1.0</real>`), e.g. TopLevel `DurationUntilRemoval`, which Apple's schema types as
+ * `<real>`. Reads as its number through `valueOf` and `toJSON`.
  */
 export class PlistReal {
   readonly value: number;
   constructor(value: number) {
     this.value = value;
+  }
+
+  valueOf(): number {
+    return this.value;
+  }
+
+  toJSON(): number {
+    return this.value;
   }
 }
 

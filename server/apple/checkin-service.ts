@@ -1,17 +1,21 @@
-import type { CheckInMessage } from '../../protocol/apple/checkin.js';
+import { applePlatformOf } from '../../protocol/apple/apple-platform.js';
+import type { AuthenticateMessage, CheckInMessage } from '../../protocol/apple/checkin.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { DeviceRecord } from '../store/records.js';
 import type { AppleContext } from './apple-context.js';
 import type { DeviceIdentity } from './device-identity.js';
-import { boundDevice } from './enrollment-binding.js';
+import { bindingClaim, boundDevice, type BindingClaim } from './enrollment-binding.js';
+import { raiseEnrollmentConflict } from './enrollment-conflict.js';
 
 /**
- * Check-in messages (notes/apple.md §2.3; Apple: mdm/checkin/*.yaml):
- * - Authenticate binds the UDID to the identity certificate and starts a fresh enrollment
- *   (queue and profile states cleared, as NanoMDM does); the device is not enrolled yet.
+ * Check-in messages (Apple: mdm/checkin/authenticate.yaml, tokenupdate.yaml, checkout.yaml):
+ * - Authenticate binds the UDID to the identity certificate and starts a fresh enrollment; the
+ *   device is not enrolled yet. A UDID bound to another identity is not taken over
+ *   (enrollment-binding.ts says when it may be), and only iPhone, iPad and iPod touch enroll.
  * - TokenUpdate stores the push token and PushMagic; the first one completes the enrollment,
  *   and the device is reconciled (its profiles queued) and woken.
- * - CheckOut (the user removed management) unenrolls it.
+ * - CheckOut (the user removed management) unenrolls it and releases its identity: nothing but a
+ *   new Authenticate enrolls it again.
  */
 export class CheckInService {
   constructor(private readonly ctx: AppleContext) {}
@@ -30,32 +34,48 @@ export class CheckInService {
     }
   }
 
-  private async authenticate(m: Extract<CheckInMessage, { MessageType: 'Authenticate' }>, identity: DeviceIdentity): Promise<void> {
+  private async authenticate(m: AuthenticateMessage, identity: DeviceIdentity): Promise<void> {
+    const verdict = applePlatformOf(m);
+    if (verdict.platform !== 'iOS') {
+      const what = verdict.platform ? `a ${verdict.platform} device` : 'not an iPhone, iPad or iPod touch';
+      throw new ProtocolError('unsupportedPlatform', `this is ${what} (${verdict.from}); this server manages iPhone, iPad and iPod touch only`);
+    }
     const at = this.ctx.now().toISOString();
-    const deviceId = await this.ctx.store.transaction(async (tx) => {
-      const holder = await tx.appleDevices.getByIdentity(identity.fingerprint);
-      if (holder && holder.udid !== m.UDID) {
-        throw new ProtocolError('identityMismatch', `this certificate already belongs to device ${holder.udid}`);
-      }
+    const outcome = await this.ctx.store.transaction(async (tx): Promise<{ deviceId: string; claim: BindingClaim }> => {
+      const apple = await tx.appleDevices.getByUdid(m.UDID);
       const existing = await tx.devices.getByHardwareId('ios', m.UDID);
+      // One identity, one device, for good: neither the device it speaks for now nor any before.
+      const holder = await tx.appleDevices.getByIdentity(identity.fingerprint);
+      const tiedTo = (await tx.issuedCertificates.getByFingerprint(identity.fingerprint))?.deviceId;
+      if ((holder && holder.udid !== m.UDID) || (tiedTo !== undefined && tiedTo !== existing?.id)) {
+        throw new ProtocolError('identityMismatch', 'this certificate already enrolled another device');
+      }
+      const claim = bindingClaim(apple, existing, identity, at);
+      if (claim === 'conflict') {
+        await raiseEnrollmentConflict(this.ctx, tx, existing!, identity, at);
+        return { deviceId: existing!.id, claim };
+      }
       const device: DeviceRecord = {
         ...(existing ?? { id: this.ctx.newId('dev'), platform: 'ios', hardwareId: m.UDID, enrolledAt: at }),
         status: 'unenrolled',
         lastSeenAt: at,
       };
+      // An allowance is for the next new identity, whatever lets it in: spent now.
+      if (claim !== 'same') delete device.reenrollmentAllowedUntil;
       if (identity.issued.userId) device.userId = identity.issued.userId;
       if (m.DeviceName) device.name = m.DeviceName;
       if (m.ProductName ?? m.Model) device.model = (m.ProductName ?? m.Model)!;
       if (m.OSVersion) device.osVersion = m.OSVersion;
       if (m.SerialNumber) device.serialNumber = m.SerialNumber;
       if (existing) {
+        // A new enrollment replaces the old one: the old one's profiles are recorded as gone
+        // (its history stays), and the first TokenUpdate reconciles the device afresh.
+        await this.ctx.outcomes.endManagement(tx, device.id, at);
         await tx.devices.update(device);
-        await tx.commands.deleteForDevice(device.id);
-        for (const s of await tx.profileStates.forDevice(device.id)) await tx.profileStates.delete(device.id, s.profileId);
-        await tx.alerts.resolve({ deviceId: device.id }, at);
       } else {
         await tx.devices.insert(device);
       }
+      await tx.issuedCertificates.bindDevice(identity.fingerprint, device.id);
       await tx.appleDevices.upsert({
         deviceId: device.id,
         udid: m.UDID,
@@ -64,9 +84,15 @@ export class CheckInService {
         tokenUpdateCount: 0,
         authenticatedAt: at,
       });
-      return device.id;
+      return { deviceId: device.id, claim };
     });
-    this.ctx.log.info({ deviceId, udid: m.UDID }, 'Authenticate');
+    const log = this.ctx.log.child({ deviceId: outcome.deviceId, udid: m.UDID });
+    if (outcome.claim === 'conflict') {
+      // The claimant is told nothing of whom the device belongs to.
+      log.warn({ claimantSerial: identity.issued.serial }, 'Authenticate refused: the UDID is bound to another identity');
+      throw new ProtocolError('enrollmentConflict', `device ${m.UDID} is enrolled with another identity; its administrator must allow its re-enrollment`);
+    }
+    log.info({ claim: outcome.claim }, 'Authenticate');
   }
 
   private async tokenUpdate(m: Extract<CheckInMessage, { MessageType: 'TokenUpdate' }>, identity: DeviceIdentity): Promise<void> {
@@ -87,7 +113,8 @@ export class CheckInService {
         delete next.unenrolledAt;
       }
       await tx.devices.update(next);
-      // Push only after the first TokenUpdate (notes §2.3): now the device can be told to fetch its profiles.
+      // Push only after the first TokenUpdate (Apple: the server may send push notifications once
+      // it has the token): now the device can be told to fetch its profiles.
       const toWake = first ? (await this.ctx.reconciler.reconcile(tx, [device.id], at)).toWake : [];
       return { toWake, deviceId: device.id, first };
     });
@@ -101,7 +128,7 @@ export class CheckInService {
       const { apple, device } = await boundDevice(tx, udid, identity);
       await this.ctx.outcomes.deviceLeftManagement(tx, device, at);
       const { pushToken: _t, pushMagic: _m, ...rest } = apple;
-      await tx.appleDevices.upsert(rest);
+      await tx.appleDevices.upsert({ ...rest, checkedOutAt: at });
       return device.id;
     });
     this.ctx.log.info({ deviceId, udid }, 'CheckOut');

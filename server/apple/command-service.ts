@@ -65,7 +65,15 @@ export class CommandService {
     for (let attempt = 0; attempt < HAND_OUT_ATTEMPTS; attempt++) {
       const next = await this.ctx.store.commands.next(device.id, { skipNotNow });
       if (!next) return undefined;
-      const rendered = next.body === '' ? await this.channel.render(next, device) : undefined;
+      let rendered: Awaited<ReturnType<AppleChannel['render']>>;
+      try {
+        rendered = next.body === '' ? await this.channel.render(next, device) : undefined;
+      } catch (err) {
+        // The server's own failure (data it cannot encode, a certificate profile gone): that profile
+        // fails with the server's words, and the device gets what else waits, never a refusal.
+        await this.ctx.outcomes.couldNotBuild(device, next, err, at);
+        continue;
+      }
       if (next.body === '' && !rendered) continue; // superseded while we looked
       const body = await this.ctx.store.transaction(async (tx) => {
         const now = await tx.commands.next(device.id, { skipNotNow });

@@ -1,5 +1,5 @@
 import type { Repositories } from '../store/port.js';
-import type { DeviceRecord, ProfileState, ProfileStateRecord } from '../store/records.js';
+import type { CommandRecord, DeviceRecord, ProfileState, ProfileStateRecord } from '../store/records.js';
 import { raiseAccountAlert } from './account-alerts.js';
 import type { DomainContext } from './context.js';
 import { removedState } from './reconciler.js';
@@ -65,6 +65,21 @@ export class ProfileOutcomes {
   }
 
   /**
+   * The server could not build a queued command for the device (its own failure, never the
+   * device's): the command leaves the queue and its profile is `failed` with the reason, so the
+   * device gets whatever else waits and the administrator sees why. Retried with the next version.
+   */
+  async couldNotBuild(device: DeviceRecord, command: CommandRecord, err: unknown, at: string): Promise<void> {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.ctx.log.error({ err, deviceId: device.id, commandUuid: command.uuid, profileId: command.profileId }, 'the server could not build a command for the device');
+    await this.ctx.store.transaction(async (tx) => {
+      if (!(await tx.commands.delete(command.uuid)) || !command.profileId) return;
+      const answer = { profileId: command.profileId, ...(command.profileVersion !== undefined ? { profileVersion: command.profileVersion } : {}), action: 'install' as const };
+      await this.record(tx, device, answer, { state: 'failed', detail: `the server could not build this profile for the device: ${reason}` }, at);
+    });
+  }
+
+  /**
    * The device left management (Apple CheckOut, OMA-DM unenrollment alert, Android unregistration):
    * removing management took every managed profile off the device with it, so what was installed is
    * now `removed` and what never arrived (pending, blocked, failed) is forgotten. Its queue is
@@ -72,12 +87,22 @@ export class ProfileOutcomes {
    */
   async deviceLeftManagement(tx: Repositories, device: DeviceRecord, at: string): Promise<void> {
     await tx.devices.update({ ...device, status: 'unenrolled', unenrolledAt: at, lastSeenAt: at });
-    await tx.commands.deleteForDevice(device.id);
-    for (const s of await tx.profileStates.forDevice(device.id)) {
+    await this.endManagement(tx, device.id, at);
+  }
+
+  /**
+   * What ending a management relationship does to the server's view of a device (leaving
+   * management, or a new enrollment replacing the old one): its queue is dropped, what was
+   * installed is recorded `removed`, what never arrived is forgotten, its alerts are resolved. The
+   * command history stays.
+   */
+  async endManagement(tx: Repositories, deviceId: string, at: string): Promise<void> {
+    await tx.commands.deleteForDevice(deviceId);
+    for (const s of await tx.profileStates.forDevice(deviceId)) {
       if (s.state === 'installed' || s.installedVersion !== undefined) await tx.profileStates.upsert(removedState(s, at));
-      else if (s.state !== 'removed') await tx.profileStates.delete(device.id, s.profileId);
+      else if (s.state !== 'removed') await tx.profileStates.delete(deviceId, s.profileId);
     }
-    await tx.alerts.resolve({ deviceId: device.id }, at);
+    await tx.alerts.resolve({ deviceId }, at);
   }
 }
 

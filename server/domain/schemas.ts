@@ -48,6 +48,20 @@ export const CreateCertificateProfile: ObjectSchema = {
   },
 };
 
+/** How long an administrator's re-enrollment allowance lasts: long enough to erase and set up a device, no longer. */
+export const REENROLLMENT_DEFAULT_MINUTES = 60;
+export const AllowReenrollment: ObjectSchema = {
+  type: 'object',
+  properties: {
+    expiresInMinutes: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1440,
+      description: `How long the allowance lasts unused (default ${REENROLLMENT_DEFAULT_MINUTES}, at most a day); the enrollment that uses it spends it`,
+    },
+  },
+};
+
 export const Deployment: ObjectSchema = {
   type: 'object',
   required: ['groupIds'],

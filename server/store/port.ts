@@ -142,6 +142,11 @@ export interface IssuedCertificateRepository {
   insert(cert: IssuedCertificateRecord): Promise<void>;
   getByFingerprint(fingerprintSha256: string): Promise<IssuedCertificateRecord | undefined>;
   forDevice(deviceId: string): Promise<IssuedCertificateRecord[]>;
+  /**
+   * Ties a certificate issued without a device (an enrollment identity) to the device it enrolled,
+   * for good. False when it is unknown or already tied to a device (that one, or another).
+   */
+  bindDevice(fingerprintSha256: string, deviceId: string): Promise<boolean>;
 }
 
 export interface AppleDeviceRepository {

@@ -69,6 +69,12 @@ export interface DeviceRecord {
   enrolledAt: string;
   unenrolledAt?: string;
   lastSeenAt?: string;
+  /**
+   * Until then, one new identity may enroll the device although another is bound to it (an
+   * administrator's allowance: the device was erased, or its CheckOut never arrived). Spent by
+   * that enrollment.
+   */
+  reenrollmentAllowedUntil?: string;
 }
 
 /** Per device and profile, as SCENARIOS.md lists them. */
@@ -92,7 +98,7 @@ export interface ProfileStateRecord {
   updatedAt: string;
 }
 
-export const ALERT_KINDS = ['duplicateAccount', 'conflictingProfiles', 'overlappingKnoxProfiles'] as const;
+export const ALERT_KINDS = ['duplicateAccount', 'conflictingProfiles', 'overlappingKnoxProfiles', 'enrollmentConflict'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface AlertRecord {
@@ -151,6 +157,11 @@ export interface AppleDeviceRecord {
   udid: string;
   /** SHA-256 of the identity certificate bound at Authenticate; later requests must present it. */
   identityFingerprint: string;
+  /**
+   * When the device's CheckOut arrived: it left management, and its identity speaks for it no
+   * more (only a new Authenticate, by any identity, enrolls it again). Absent while bound.
+   */
+  checkedOutAt?: string;
   topic: string;
   pushMagic?: string;
   /** Hex of the APNs token. */

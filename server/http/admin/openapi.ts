@@ -25,7 +25,7 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { version: stri
       operationId: `${r.method}${r.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(r.public ? { security: [] } : {}),
       parameters: [...params, ...query],
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJsonSchema(r.body) } } } } : {}),
+      ...(r.body ? { requestBody: { required: r.bodyOptional !== true, content: { 'application/json': { schema: toJsonSchema(r.body) } } } } : {}),
       responses,
     };
   }

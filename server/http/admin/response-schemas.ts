@@ -76,10 +76,12 @@ const deviceFields = {
   status: { type: 'string', enum: ['enrolled', 'unenrolled'] } as Schema,
   enrolledAt: s(),
   lastSeenAt: s(),
+  reenrollmentAllowedUntil: s('set while an administrator allows one new identity to enroll the device (allow-reenrollment)'),
   compliance: { type: 'string', enum: ['compliant', 'nonCompliant'] } as Schema,
 };
 export const Device = obj(deviceFields, ['id', 'platform', 'status', 'compliance']);
 export const DeviceDetail = obj({ ...deviceFields, userUpn: s(), profiles: list(ProfileStateView), alerts: list(Alert) }, ['id', 'platform', 'profiles']);
+export const ReenrollmentAllowance = obj({ deviceId: s(), allowedUntil: s('the allowance is void after this time') }, ['deviceId', 'allowedUntil']);
 export const Status = obj({
   profiles: list(
     obj({

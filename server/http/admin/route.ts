@@ -20,6 +20,8 @@ export interface RouteSpec {
   tag: string;
   /** Documented request body (the handler validates it; see server/domain/schemas.ts). */
   body?: Schema;
+  /** The body may be left out (every field is optional). */
+  bodyOptional?: boolean;
   /** Accepted query parameters; any other is a 400. */
   query?: Record<string, Schema>;
   /** Success status: 200 by default, 201 for creations, 204 when the handler returns nothing. */

@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import { CHECKIN_CONTENT_TYPE, parseCheckIn } from '../../../protocol/apple/checkin.js';
 import { parseReport } from '../../../protocol/apple/command-report.js';
 import { MDM_CONTENT_TYPE } from '../../../protocol/apple/command.js';
+import { isAppleProtocolError } from '../../../protocol/apple/errors.js';
 import type { CheckInService } from '../../apple/checkin-service.js';
 import type { CommandService } from '../../apple/command-service.js';
 import type { DeviceIdentityVerifier } from '../../apple/device-identity.js';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import type { NodeHandler } from '../../platform/platform-module.js';
-import { writeProtocolError } from './protocol-errors.js';
+import { undecodableMessage, writeProtocolError } from './protocol-errors.js';
 
 export interface MdmEndpointDeps {
   identity: DeviceIdentityVerifier;
@@ -47,13 +48,13 @@ async function handle(deps: MdmEndpointDeps, req: IncomingMessage, res: ServerRe
   if (body.length === 0) throw new ProtocolError('emptyBody');
   const identity = await deps.identity.verify(body, header(req, 'mdm-signature'));
   if (kind === 'checkin') {
-    const { message } = parseCheckIn(body, { maxBytes: limit });
+    const { message } = decoded(() => parseCheckIn(body, { maxBytes: limit }));
     await deps.checkIns.handle(message, identity);
     res.writeHead(200, { 'content-length': 0 });
     res.end();
     return;
   }
-  const { report } = parseReport(body, { maxBytes: limit });
+  const { report } = decoded(() => parseReport(body, { maxBytes: limit }));
   const next = await deps.commands.handle(report, identity);
   if (next === undefined) {
     res.writeHead(200, { 'content-length': 0 });
@@ -62,6 +63,16 @@ async function handle(deps: MdmEndpointDeps, req: IncomingMessage, res: ServerRe
     const bytes = Buffer.from(next, 'utf8');
     res.writeHead(200, { 'content-type': 'application/xml', 'content-length': bytes.length });
     res.end(bytes);
+  }
+}
+
+/** Decoding is where a device is at fault, and only there (protocol-errors.ts). */
+function decoded<T>(decode: () => T): T {
+  try {
+    return decode();
+  } catch (err) {
+    if (isAppleProtocolError(err)) throw undecodableMessage(err);
+    throw err;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { isAppleProtocolError } from '../../../protocol/apple/errors.js';
+import type { AppleProtocolError } from '../../../protocol/apple/errors.js';
 import { PROTOCOL_ERRORS, type ProtocolErrorCode } from '../../errors/catalogue.js';
 import { ProtocolError } from '../../errors/protocol-error.js';
 
@@ -10,18 +10,26 @@ export function sendProtocolError(res: Response, code: ProtocolErrorCode, messag
 }
 
 /**
+ * The refusal for a device message the codec could not decode: a 400 naming what is wrong. Only
+ * the decoding of what a device sent may be blamed on the device; an AppleProtocolError from
+ * anywhere else (the server encoding a command or a profile from its own data) is a failure of
+ * ours and stays one (500, logged), so the endpoint converts at the decode call and nowhere else.
+ */
+export function undecodableMessage(err: AppleProtocolError): ProtocolError {
+  const code: ProtocolErrorCode =
+    err.code === 'unknownMessageType' ? 'unknownMessageType' : err.code === 'tooLarge' ? 'bodyTooLarge' : err.code === 'userChannel' ? 'userChannelNotSupported' : 'malformedMessage';
+  return new ProtocolError(code, err.message);
+}
+
+/**
  * What a device-facing endpoint answers for an error: a status and a one-line reason in the
- * protocol's own form, never a stack. Codec errors (a plist that is not what Apple sends) are 400s
- * naming what is wrong. Undefined: not a refusal but a failure of ours (500, logged).
+ * protocol's own form, never a stack. Undefined: not a refusal but a failure of ours (500, logged).
  */
 export function protocolRefusal(err: unknown): { code: ProtocolErrorCode; status: number; text: string } | undefined {
   let code: ProtocolErrorCode | undefined;
   let message: string | undefined;
   if (err instanceof ProtocolError) {
     code = err.code;
-    message = err.message;
-  } else if (isAppleProtocolError(err)) {
-    code = err.code === 'unknownMessageType' ? 'unknownMessageType' : err.code === 'tooLarge' ? 'bodyTooLarge' : 'malformedMessage';
     message = err.message;
   } else if (typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'entity.too.large') {
     code = 'bodyTooLarge';

@@ -209,12 +209,27 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    name: 'identity binding: CheckOut releases it, an administrator may allow a re-enrollment',
+    sql: `
+      ALTER TABLE apple_devices ADD COLUMN checked_out_at TEXT;
+      ALTER TABLE devices ADD COLUMN reenrollment_allowed_until TEXT;
+      -- Devices whose last word was a CheckOut (not a later Authenticate) have left management.
+      UPDATE apple_devices SET checked_out_at = (SELECT unenrolled_at FROM devices WHERE devices.id = apple_devices.device_id)
+       WHERE device_id IN (SELECT id FROM devices WHERE status = 'unenrolled' AND unenrolled_at IS NOT NULL)
+         AND authenticated_at <= (SELECT unenrolled_at FROM devices WHERE devices.id = apple_devices.device_id);
+      -- Enrollment identities already bound stay tied to their device.
+      UPDATE issued_certificates SET device_id = (SELECT device_id FROM apple_devices WHERE identity_fingerprint = issued_certificates.fingerprint_sha256)
+       WHERE device_id IS NULL AND fingerprint_sha256 IN (SELECT identity_fingerprint FROM apple_devices);
+    `,
+  },
+  {
+    version: 6,
     name: 'platform-neutral command history',
     sql: `
       -- The history outgrows Apple's words: the platform's status as text (Apple's Acknowledged,
       -- an OMA-DM status code, …), a neutral outcome, and the device's detail as JSON in the
       -- platform's shape (Apple: {"errorChain": […]}).
-      CREATE TABLE command_history_v5 (
+      CREATE TABLE command_history_v6 (
         seq INTEGER PRIMARY KEY,
         uuid TEXT NOT NULL,
         device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
@@ -228,14 +243,14 @@ export const MIGRATIONS: readonly Migration[] = [
         sent_at TEXT,
         answered_at TEXT NOT NULL
       );
-      INSERT INTO command_history_v5 (seq, uuid, device_id, request_type, status, outcome, detail, profile_id, profile_version, queued_at, sent_at, answered_at)
+      INSERT INTO command_history_v6 (seq, uuid, device_id, request_type, status, outcome, detail, profile_id, profile_version, queued_at, sent_at, answered_at)
         SELECT seq, uuid, device_id, request_type, status,
                CASE status WHEN 'Acknowledged' THEN 'success' ELSE 'failure' END,
                CASE WHEN error_chain IS NULL THEN NULL ELSE json_object('errorChain', json(error_chain)) END,
                profile_id, profile_version, queued_at, sent_at, answered_at
           FROM command_history;
       DROP TABLE command_history;
-      ALTER TABLE command_history_v5 RENAME TO command_history;
+      ALTER TABLE command_history_v6 RENAME TO command_history;
       CREATE INDEX command_history_by_device ON command_history (device_id, seq);
     `,
   },

@@ -124,6 +124,20 @@ describe('check-in messages', () => {
       expect(f.message).toMatch(/User Enrollment.*not supported/);
     });
 
+    it.each([
+      ['UserID', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF'],
+      ['UserShortName', 'uma'],
+      ['UserLongName', 'Uma User'],
+      ['EnrollmentUserID', 'E1'],
+      ['NotOnConsole', false],
+    ] as const)('a user-channel message (%s), on every check-in type, saying why', (key, value) => {
+      for (const msg of [tokenUpdate, authenticate, checkOut]) {
+        const f = failure({ ...decodePlist(encodeCheckIn(msg)), [key]: value });
+        expect(f).toMatchObject({ code: 'userChannel', key });
+        expect(f.message).toMatch(new RegExp(`${msg.MessageType}: ${key} marks a user-channel message; mdmlab manages devices only`));
+      }
+    });
+
     it('UserAuthenticate and other Apple types as unsupported', () => {
       const f = failure({ MessageType: 'UserAuthenticate', UDID, UserID: 'u' });
       expect(f.code).toBe('unknownMessageType');

@@ -3,6 +3,7 @@ import { decodeReport, encodeReport, parseReport, type CommandReport } from '../
 import { AppleProtocolError } from '../../../protocol/apple/errors.js';
 import { duplicateAccountChain } from '../../../protocol/apple/errors-catalogue.js';
 import { decodePlist, encodePlist } from '../../../protocol/apple/plist-codec.js';
+import { PlistReal } from '../../../protocol/apple/plist-types.js';
 import type { PlistDict } from '../../../protocol/apple/plist-types.js';
 import type { ProfileListItem } from '../../../protocol/apple/profile-list.js';
 import { bytes, UDID } from './fixtures.js';
@@ -114,9 +115,33 @@ describe('command reports', () => {
       expect(err.key).toBe(key);
     });
 
+    it.each(['UserID', 'UserShortName', 'UserLongName', 'EnrollmentUserID', 'NotOnConsole'])('a report from a user channel (%s), whatever its Status', (key) => {
+      for (const status of ['Idle', 'Acknowledged', 'NotNow']) {
+        const err = failure({ Status: status, UDID, CommandUUID: UUID, [key]: key === 'NotOnConsole' ? true : 'u' });
+        expect(err).toMatchObject({ code: 'userChannel', key });
+        expect(err.message).toMatch(/user-channel/);
+      }
+    });
+
     it('envelope keys smuggled through results', () => {
       expect(() => encodeReport({ Status: 'Idle', UDID, results: { Status: 'Acknowledged' } })).toThrow(expect.objectContaining({ code: 'invalidValue' }));
     });
+  });
+
+  it('keeps whole-number reals of a result as reals when the report is written again (DeviceInformation DeviceCapacity 29.0)', () => {
+    const body = encodePlist({
+      Status: 'Acknowledged',
+      UDID,
+      CommandUUID: UUID,
+      QueryResponses: { DeviceCapacity: new PlistReal(29), AvailableDeviceCapacity: 12.5, BatteryLevel: new PlistReal(1) },
+    });
+    expect(body).toContain('<real>29.0</real>');
+    const { report } = parseReport(body);
+    const again = encodeReport(report);
+    expect(again).toContain('<real>29.0</real>');
+    expect(again).toContain('<real>1.0</real>');
+    expect(again).toContain('<real>12.5</real>');
+    expect(again).not.toContain('<integer>');
   });
 
   it('collects only non-envelope keys as results', () => {

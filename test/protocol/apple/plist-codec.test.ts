@@ -6,7 +6,8 @@ import { encodeCheckIn } from '../../../protocol/apple/checkin.js';
 import { encodeReport } from '../../../protocol/apple/command-report.js';
 import { AppleProtocolError, type AppleProtocolErrorCode } from '../../../protocol/apple/errors.js';
 import { decodePlist, decodePlistValue, encodePlist } from '../../../protocol/apple/plist-codec.js';
-import { PlistReal, type PlistDict } from '../../../protocol/apple/plist-types.js';
+import { DictReader } from '../../../protocol/apple/plist-read.js';
+import { PlistReal, plistTypeOf, type PlistDict } from '../../../protocol/apple/plist-types.js';
 import { bytes, tokenUpdate } from './fixtures.js';
 import { appleSpecs } from './schema-checker.js';
 
@@ -156,13 +157,38 @@ describe('decodePlist', () => {
       doc('<dict><key>r</key><real>-1.25e2</real><key>n</key><real>nan</real><key>i</key><real>-inf</real><key>z</key><integer>-0</integer>' +
         '<key>ms</key><date>2024-02-29T23:59:59.5Z</date><key>p</key><integer>+12</integer><key>y</key><date>0050-01-01T00:00:00Z</date></dict>'),
     );
-    expect(d.r).toBe(-125);
+    expect(d.r).toEqual(new PlistReal(-125));
     expect(d.n).toBeNaN();
     expect(d.i).toBe(-Infinity);
     expect(Object.is(d.z, 0)).toBe(true);
     expect((d.ms as Date).toISOString()).toBe('2024-02-29T23:59:59.500Z');
     expect(d.p).toBe(12);
     expect((d.y as Date).getUTCFullYear()).toBe(50);
+  });
+
+  it('keeps a whole-number <real> a <real> through decode → encode (DeviceCapacity 29.0, PayloadVersion 1.0)', () => {
+    const xml = doc(
+      '<dict><key>DeviceCapacity</key><real>29.0</real><key>PayloadVersion</key><real>1</real><key>Zero</key><real>0.0</real>' +
+        '<key>Negative</key><real>-2.0E0</real><key>Big</key><real>1e300</real><key>Count</key><integer>29</integer><key>Half</key><real>0.5</real>' +
+        '<key>Nested</key><array><dict><key>BatteryLevel</key><real>1.0</real></dict></array></dict>',
+    );
+    const decoded = decodePlist(xml);
+    expect(plistTypeOf(decoded.DeviceCapacity)).toBe('real');
+    expect(plistTypeOf(decoded.Count)).toBe('integer');
+    const again = encodePlist(decoded);
+    for (const real of ['29.0', '1.0', '0.0', '-2.0', '1e+300', '0.5']) expect(again).toContain(`<real>${real}</real>`);
+    expect(again).toContain('<integer>29</integer>');
+    expect(again.match(/<real>1\.0<\/real>/g)).toHaveLength(2);
+    // And the same again: the distinction survives any number of round trips.
+    expect(encodePlist(decodePlist(again))).toBe(again);
+  });
+
+  it('reads a whole-number <real> as a number wherever a number is read: value, JSON, integer keys', () => {
+    const d = decodePlist(doc('<dict><key>DeviceCapacity</key><real>29.0</real><key>PayloadVersion</key><real>1.0</real></dict>'));
+    expect(Number(d.DeviceCapacity)).toBe(29);
+    expect(JSON.parse(JSON.stringify(d))).toEqual({ DeviceCapacity: 29, PayloadVersion: 1 });
+    expect(new DictReader(d, '', 'test').integer('PayloadVersion')).toBe(1);
+    expect(new DictReader(d, '', 'test').optNumber('DeviceCapacity')).toBe(29);
   });
 
   it('keeps a "__proto__" key as data without touching prototypes', () => {

@@ -49,7 +49,7 @@ describe('SQLite store', () => {
   });
 
   it('upgrades an Apple-only command history (v4) to the neutral one: status kept, outcome derived, ErrorChain as detail', async () => {
-    const file = join(dir, 'v4.db');
+    const file = join(dir, 'v4-history.db');
     const db = new Database(file);
     migrate(db, MIGRATIONS.filter((m) => m.version <= 4));
     db.prepare("INSERT INTO devices (id, platform, hardware_id, status, enrolled_at) VALUES ('d1', 'ios', 'UDID-1', 'enrolled', 'x')").run();
@@ -97,6 +97,32 @@ describe('SQLite store', () => {
     const store = createSqliteStore(file);
     expect(await store.profileStates.get('d1', 'p1')).toMatchObject({ state: 'installed', installedVersion: 3 });
     expect(await store.profileStates.get('d1', 'p2')).not.toHaveProperty('installedVersion');
+    await store.close();
+  });
+
+  it('upgrades a database from before identity release (v4): a device whose last word was CheckOut has left management, bound identities stay tied', async () => {
+    const file = join(dir, 'v4.db');
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 4));
+    const device = db.prepare("INSERT INTO devices (id, platform, hardware_id, status, enrolled_at, unenrolled_at) VALUES (?, 'ios', ?, ?, 'x', ?)");
+    const apple = db.prepare("INSERT INTO apple_devices (device_id, udid, identity_fingerprint, topic, authenticated_at) VALUES (?, ?, ?, 't', ?)");
+    const cert = db.prepare("INSERT INTO issued_certificates (serial, fingerprint_sha256, subject, purpose, challenge, issued_at, not_after) VALUES (?, ?, 'CN=x', 'enrollment', ?, 'x', 'x')");
+    device.run('out', 'UDID-OUT', 'unenrolled', '2026-01-02T00:00:00.000Z');
+    apple.run('out', 'UDID-OUT', 'fp-out', '2026-01-01T00:00:00.000Z');
+    device.run('back', 'UDID-BACK', 'unenrolled', '2026-01-02T00:00:00.000Z'); // checked out, then authenticated again
+    apple.run('back', 'UDID-BACK', 'fp-back', '2026-01-03T00:00:00.000Z');
+    device.run('in', 'UDID-IN', 'enrolled', null);
+    apple.run('in', 'UDID-IN', 'fp-in', '2026-01-01T00:00:00.000Z');
+    cert.run('01', 'fp-in', 'c1');
+    cert.run('02', 'fp-free', 'c2');
+    db.close();
+    const store = createSqliteStore(file);
+    expect(await store.appleDevices.getByDevice('out')).toMatchObject({ checkedOutAt: '2026-01-02T00:00:00.000Z' });
+    expect(await store.appleDevices.getByDevice('back')).not.toHaveProperty('checkedOutAt');
+    expect(await store.appleDevices.getByDevice('in')).not.toHaveProperty('checkedOutAt');
+    expect(await store.issuedCertificates.getByFingerprint('fp-in')).toMatchObject({ deviceId: 'in' });
+    expect(await store.issuedCertificates.getByFingerprint('fp-free')).not.toHaveProperty('deviceId');
+    expect(await store.devices.get('in')).not.toHaveProperty('reenrollmentAllowedUntil');
     await store.close();
   });
 

@@ -111,6 +111,13 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect(await store.devices.list({ platform: 'windows10' })).toEqual([]);
     });
 
+    it('keeps an administrator\'s re-enrollment allowance on the device until it is cleared', async () => {
+      await store.devices.insert({ ...device('d1'), reenrollmentAllowedUntil: t });
+      expect(await store.devices.get('d1')).toEqual({ ...device('d1'), reenrollmentAllowedUntil: t });
+      await store.devices.update(device('d1'));
+      expect(await store.devices.get('d1')).toEqual(device('d1'));
+    });
+
     it('upserts profile states and counts them per profile', async () => {
       await store.devices.insert(device('d1'));
       await store.devices.insert(device('d2'));
@@ -177,6 +184,25 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       await store.appleDevices.upsert({ ...apple, pushMagic: 'pm', pushToken: 'ab', tokenUpdateCount: 1 });
       expect(await store.appleDevices.getByUdid('UDID-1')).toEqual({ ...apple, pushMagic: 'pm', pushToken: 'ab', tokenUpdateCount: 1 });
       expect(await store.appleDevices.getByDevice('d1')).toMatchObject({ udid: 'UDID-1' });
+      await store.appleDevices.upsert({ ...apple, checkedOutAt: t });
+      expect(await store.appleDevices.getByIdentity('fp')).toEqual({ ...apple, checkedOutAt: t });
+      await store.appleDevices.upsert(apple);
+      expect(await store.appleDevices.getByUdid('UDID-1')).toEqual(apple);
+    });
+
+    it('ties an enrollment identity to the first device it enrolled, for good', async () => {
+      await store.devices.insert(device('d1'));
+      await store.devices.insert(device('d2'));
+      const cert = { serial: '01', fingerprintSha256: 'fp', subject: 'CN=x', purpose: 'enrollment' as const, challenge: 'c', userId: 'u1', issuedAt: t, notAfter: t };
+      await store.issuedCertificates.insert(cert);
+      expect(await store.issuedCertificates.forDevice('d1')).toEqual([]);
+      expect(await store.issuedCertificates.bindDevice('fp', 'd1')).toBe(true);
+      expect(await store.issuedCertificates.getByFingerprint('fp')).toEqual({ ...cert, deviceId: 'd1' });
+      expect(await store.issuedCertificates.bindDevice('fp', 'd2')).toBe(false);
+      expect(await store.issuedCertificates.bindDevice('fp', 'd1')).toBe(false);
+      expect(await store.issuedCertificates.bindDevice('unknown', 'd1')).toBe(false);
+      expect(await store.issuedCertificates.forDevice('d1')).toEqual([{ ...cert, deviceId: 'd1' }]);
+      expect(await store.issuedCertificates.forDevice('d2')).toEqual([]);
     });
 
     it('queues commands per device by priority then age, with NotNow skipping', async () => {

@@ -8,6 +8,7 @@ interface AppleRow {
   device_id: string;
   udid: string;
   identity_fingerprint: string;
+  checked_out_at: string | null;
   topic: string;
   push_magic: string | null;
   push_token: string | null;
@@ -21,6 +22,7 @@ const toApple = (r: AppleRow): AppleDeviceRecord =>
     deviceId: r.device_id,
     udid: r.udid,
     identityFingerprint: r.identity_fingerprint,
+    checkedOutAt: opt(r.checked_out_at),
     topic: r.topic,
     pushMagic: opt(r.push_magic),
     pushToken: opt(r.push_token),
@@ -32,9 +34,12 @@ const toApple = (r: AppleRow): AppleDeviceRecord =>
 
 export function sqliteAppleDevices(db: Database.Database, exec: Exec): AppleDeviceRepository {
   const upsert = db.prepare(
-    `INSERT INTO apple_devices (device_id, udid, identity_fingerprint, topic, push_magic, push_token, unlock_token, token_update_count, authenticated_at, profile_list)
-     VALUES (@deviceId, @udid, @identityFingerprint, @topic, @pushMagic, @pushToken, @unlockToken, @tokenUpdateCount, @authenticatedAt, @profileList)
+    `INSERT INTO apple_devices (device_id, udid, identity_fingerprint, checked_out_at, topic, push_magic, push_token, unlock_token, token_update_count,
+       authenticated_at, profile_list)
+     VALUES (@deviceId, @udid, @identityFingerprint, @checkedOutAt, @topic, @pushMagic, @pushToken, @unlockToken, @tokenUpdateCount,
+       @authenticatedAt, @profileList)
      ON CONFLICT (device_id) DO UPDATE SET udid = excluded.udid, identity_fingerprint = excluded.identity_fingerprint,
+       checked_out_at = excluded.checked_out_at,
        topic = excluded.topic, push_magic = excluded.push_magic, push_token = excluded.push_token, unlock_token = excluded.unlock_token,
        token_update_count = excluded.token_update_count, authenticated_at = excluded.authenticated_at,
        profile_list = excluded.profile_list`,
@@ -47,6 +52,7 @@ export function sqliteAppleDevices(db: Database.Database, exec: Exec): AppleDevi
       exec(() =>
         void guarded(() => upsert.run({
             ...a,
+            checkedOutAt: a.checkedOutAt ?? null,
             pushMagic: a.pushMagic ?? null,
             pushToken: a.pushToken ?? null,
             unlockToken: a.unlockToken ?? null,

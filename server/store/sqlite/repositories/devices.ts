@@ -18,6 +18,7 @@ interface Row {
   enrolled_at: string;
   unenrolled_at: string | null;
   last_seen_at: string | null;
+  reenrollment_allowed_until: string | null;
 }
 const toRecord = (r: Row): DeviceRecord =>
   compact({
@@ -33,6 +34,7 @@ const toRecord = (r: Row): DeviceRecord =>
     enrolledAt: r.enrolled_at,
     unenrolledAt: opt(r.unenrolled_at),
     lastSeenAt: opt(r.last_seen_at),
+    reenrollmentAllowedUntil: opt(r.reenrollment_allowed_until),
   });
 const toRow = (d: DeviceRecord) => ({
   id: d.id,
@@ -47,17 +49,20 @@ const toRow = (d: DeviceRecord) => ({
   enrolledAt: d.enrolledAt,
   unenrolledAt: d.unenrolledAt ?? null,
   lastSeenAt: d.lastSeenAt ?? null,
+  reenrollmentAllowedUntil: d.reenrollmentAllowedUntil ?? null,
 });
 
 export function sqliteDevices(db: Database.Database, exec: Exec): DeviceRepository {
   const insert = db.prepare(
-    `INSERT INTO devices (id, platform, hardware_id, user_id, name, model, os_version, serial_number, status, enrolled_at, unenrolled_at, last_seen_at)
-     VALUES (@id, @platform, @hardwareId, @userId, @name, @model, @osVersion, @serialNumber, @status, @enrolledAt, @unenrolledAt, @lastSeenAt)`,
+    `INSERT INTO devices (id, platform, hardware_id, user_id, name, model, os_version, serial_number, status, enrolled_at, unenrolled_at, last_seen_at,
+       reenrollment_allowed_until)
+     VALUES (@id, @platform, @hardwareId, @userId, @name, @model, @osVersion, @serialNumber, @status, @enrolledAt, @unenrolledAt, @lastSeenAt,
+       @reenrollmentAllowedUntil)`,
   );
   const update = db.prepare(
     `UPDATE devices SET platform = @platform, hardware_id = @hardwareId, user_id = @userId, name = @name, model = @model,
        os_version = @osVersion, serial_number = @serialNumber, status = @status, enrolled_at = @enrolledAt,
-       unenrolled_at = @unenrolledAt, last_seen_at = @lastSeenAt
+       unenrolled_at = @unenrolledAt, last_seen_at = @lastSeenAt, reenrollment_allowed_until = @reenrollmentAllowedUntil
      WHERE id = @id`,
   );
   const get = db.prepare<[string], Row>('SELECT * FROM devices WHERE id = ?');

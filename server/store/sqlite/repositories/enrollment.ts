@@ -129,6 +129,7 @@ export function sqliteIssuedCertificates(db: Database.Database, exec: Exec): Iss
   );
   const byFp = db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE fingerprint_sha256 = ?');
   const forDevice = db.prepare<[string], IssuedRow>('SELECT * FROM issued_certificates WHERE device_id = ? ORDER BY issued_at');
+  const bind = db.prepare('UPDATE issued_certificates SET device_id = ? WHERE fingerprint_sha256 = ? AND device_id IS NULL');
   return {
     insert: (c) =>
       exec(() =>
@@ -138,5 +139,6 @@ export function sqliteIssuedCertificates(db: Database.Database, exec: Exec): Iss
       ),
     getByFingerprint: (fp) => exec(() => { const r = byFp.get(fp); return r && toIssued(r); }),
     forDevice: (deviceId) => exec(() => forDevice.all(deviceId).map(toIssued)),
+    bindDevice: (fp, deviceId) => exec(() => bind.run(deviceId, fp).changes === 1),
   };
 }

@@ -89,6 +89,58 @@ describe('bad input to the admin API', () => {
     expect(await counts()).toEqual(before);
   });
 
+  describe('strings with characters XML cannot carry (they would end up in profiles and commands) → 400 validationFailed naming the field, nothing written', () => {
+    // XML 1.0 §2.2 Char: no C0 control but tab, LF and CR; no U+FFFE/U+FFFF; no lone surrogate.
+    const bad = { nul: 'a\u0000b', bell: 'ring\u0007', fffe: 'x\uFFFEy', ffff: '\uFFFF', lone: 'x\uD800y', trail: '\uDC00' };
+    const snapshot = async () => ({
+      ...(await counts()),
+      certificates: (await server.api.get('/certificate-profiles')).body.length,
+      userBodies: JSON.stringify((await server.api.get('/users')).body),
+      groupBodies: JSON.stringify((await server.api.get('/groups')).body),
+      profileBodies: JSON.stringify((await server.api.get('/email-profiles')).body),
+    });
+    let userId: string;
+    let groupId: string;
+    let profileId: string;
+    beforeAll(async () => {
+      userId = (await server.api.post('/users', { upn: 'xmlsafe@contoso.com' }).expect(201)).body.id;
+      groupId = (await server.api.post('/groups', { name: 'xmlsafe' }).expect(201)).body.id;
+      profileId = (await server.api.post('/email-profiles', { platform: 'ios', name: 'xmlsafe', host: 'mail.contoso.com', accountName: 'Corp' }).expect(201)).body.id;
+    });
+
+    it.each(Object.entries(bad))('%s', async (_name, text) => {
+      const cases: [() => request.Test, string][] = [
+        [() => server.api.post('/users', { upn: `u${text}@contoso.com` }), 'upn'],
+        [() => server.api.post('/users', { upn: 'new-user@contoso.com', username: text }), 'username'],
+        [() => server.api.patch(`/users/${userId}`, { primarySmtp: `p${text}@contoso.com` }), 'primarySmtp'],
+        [() => server.api.post('/groups', { name: text }), 'name'],
+        [() => server.api.patch(`/groups/${groupId}`, { description: `d ${text}` }), 'description'],
+        [() => server.api.post(`/groups/${groupId}/members`, { users: [text] }), 'users[0]'],
+        [() => server.api.post('/email-profiles', { platform: 'ios', name: `n${text}`, host: 'mail.contoso.com', accountName: 'Corp' }), 'name'],
+        [() => server.api.post('/email-profiles', { platform: 'ios', name: 'fresh', host: 'mail.contoso.com', accountName: `Corp ${text}` }), 'accountName'],
+        [() => server.api.patch(`/email-profiles/${profileId}`, { host: `mail${text}.contoso.com` }), 'host'],
+        [() => server.api.post('/certificate-profiles', { name: 'c', kind: 'scep', platform: 'ios', subject: `CN=${text}` }), 'subject'],
+        [() => server.api.post('/enrollment-tokens', { userId: `${userId}${text}` }), 'userId'],
+      ];
+      const before = await snapshot();
+      for (const [send, field] of cases) {
+        const res = await send().expect(400);
+        expect(res.body.error, field).toMatchObject({ code: 'validationFailed', field });
+        expect(res.body.error.message).toMatch(/character/);
+        expectErrorShape(res.body);
+      }
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('tab, line feed, carriage return and any other Unicode character are fine', async () => {
+      await server.api.patch(`/groups/${groupId}`, { description: 'line one\r\n\tline two — Grüße 🙂 \uFFFD' }).expect(200);
+    });
+
+    it('in a query parameter → 400 invalidQuery naming it', async () => {
+      expect((await server.api.get('/users?upn=a%00b@contoso.com').expect(400)).body.error).toMatchObject({ code: 'invalidQuery', field: 'upn' });
+    });
+  });
+
   it('unknown ids → 404 notFound', async () => {
     for (const path of ['/users/usr_nope', '/groups/grp_nope', '/email-profiles/eml_nope', '/email-profiles/eml_nope/deployment', '/certificate-profiles/crt_nope', '/devices/dev_nope']) {
       const res = await server.api.get(path).expect(404);

@@ -51,6 +51,9 @@ describe('openapi.json', () => {
     expect(Object.keys(windows.properties)).not.toContain('authMethod');
     expect(windows.additionalProperties).toBe(false);
     for (const code of Object.keys(ERRORS)) expect(doc.info.description).toContain(code);
+    const allow = doc.paths['/devices/{id}/allow-reenrollment'].post;
+    expect(allow.requestBody).toMatchObject({ required: false, content: { 'application/json': { schema: { properties: { expiresInMinutes: { type: 'integer', maximum: 1440 } } } } } });
+    expect(doc.paths['/email-profiles'].post.requestBody.required).toBe(true);
   });
 
   it('has a well-formed operation for each route', async () => {
