@@ -1,13 +1,16 @@
 /**
  * Hostile CMS inputs, built the way an attacker would: many SignerInfos in one SignedData, extra
- * embedded certificates, and RSA keys whose public exponent is as large as the modulus (valid
- * RSA, RFC 8017 §3.1 only asks 3 ≤ e ≤ n−1, but each verification then costs a full-size modular
- * exponentiation instead of 17 multiplications). Used by `npm run bench cms-abuse` and by the
+ * embedded certificates, an EnvelopedData naming the CA many times with bogus keys, and RSA keys
+ * whose public exponent is as large as the modulus (valid RSA, RFC 8017 §3.1 only asks
+ * 3 ≤ e ≤ n−1, but each verification then costs a full-size modular exponentiation instead of 17
+ * multiplications). Used by `npm run bench cms-abuse` and by the
  * regression tests of the CMS/SCEP hardening; never by the server.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
-import { children, expectTag, explicit, parseDer, rawOf, seq, Tag, tlv } from '../../certs/der.js';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { signCms } from '../../certs/cms-signed.js';
+import { children, contentOf, expectTag, explicit, octetString, parseDer, printableString, rawOf, seq, Tag, tlv } from '../../certs/der.js';
 import type { RsaKeyPair } from '../../certs/keys.js';
+import { OID } from '../../certs/oids.js';
 
 const b64uToBig = (s: string): bigint => BigInt(`0x${Buffer.from(s, 'base64url').toString('hex') || '0'}`);
 function bigToB64u(n: bigint): string {
@@ -104,8 +107,37 @@ export function rsaSpki(modulus: Buffer, exponent: Buffer): Buffer {
   return seq(Buffer.from('300d06092a864886f70d0101010500', 'hex'), tlv(Tag.BIT_STRING, Buffer.from([0]), rsaPublicKey));
 }
 
-/** How many certificates and SignerInfos a SignedData carries, and its size: what a benchmark reports. */
-export function describeSignedData(cms: Buffer): { certificates: number; signerInfos: number; bytes: number } {
-  const p = split(cms);
-  return { certificates: p.certificates.length, signerInfos: p.signerInfos.length, bytes: cms.length };
+/**
+ * The same EnvelopedData with `count` copies of its (first) KeyTransRecipientInfo put before it,
+ * each with a random encrypted key below the modulus: a receiver that tries every RecipientInfo
+ * naming its certificate pays one RSA private operation for each before it reaches the real one.
+ */
+export function withBogusRecipients(envelopedData: Buffer, count: number): Buffer {
+  const [, contentT] = children(expectTag(parseDer(envelopedData), Tag.SEQUENCE, 'ContentInfo'));
+  const [versionT, recipientsT, encryptedT] = children(children(contentT!)[0]!);
+  const real = children(recipientsT!)[0]!;
+  const [riVersion, rid, keyAlg, encryptedKey] = children(real);
+  const bogus = () => {
+    const key = randomBytes(contentOf(encryptedKey!).length);
+    key[0] = 0x01; // below any modulus of that length: the RSA operation runs, the padding fails
+    return seq(rawOf(riVersion!), rawOf(rid!), rawOf(keyAlg!), octetString(key));
+  };
+  const recipients = tlv(Tag.SET, ...Array.from({ length: count }, bogus), rawOf(real));
+  // ContentInfo { id-envelopedData, [0] EXPLICIT EnvelopedData } (RFC 5652 §3, §6.1).
+  return seq(Buffer.from('06092a864886f70d010703', 'hex'), explicit(0, seq(rawOf(versionT!), recipients, rawOf(encryptedT!))));
+}
+
+/** A PKCSReq pkiMessage (RFC 8894 §3.2.1) around an already built pkcsPKIEnvelope. */
+export function pkcsReqAround(envelopedData: Buffer, signer: { certDer: Buffer; key: KeyObject }, transactionId: string): Buffer {
+  return signCms({
+    content: envelopedData,
+    detached: false,
+    signerCertDer: signer.certDer,
+    signerKey: signer.key,
+    extraSignedAttributes: [
+      { oid: OID.scepMessageType, values: [printableString('19')] },
+      { oid: OID.scepTransactionId, values: [printableString(transactionId)] },
+      { oid: OID.scepSenderNonce, values: [octetString(randomBytes(16))] },
+    ],
+  });
 }
