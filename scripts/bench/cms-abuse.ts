@@ -7,25 +7,31 @@ import { parseArgs } from 'node:util';
 import { FleetRun } from '../../agents/fleet/fleet-runner.js';
 import { KeyPool } from '../../agents/identity/key-pool.js';
 import type { IosDevice } from '../../agents/ios/ios-device.js';
+import { envelope } from '../../certs/cms-enveloped.js';
 import { signCms } from '../../certs/cms-signed.js';
+import { generateRsaKeyPair } from '../../certs/keys.js';
 import { buildCsr } from '../../certs/csr.js';
 import { buildPkcsReq, makeSelfSignedRequesterCert, scepTransactionId } from '../../certs/scep-message.js';
 import { createSimulatedDevice } from '../device-factory.js';
-import { describeSignedData, rsaKeyWithHugeExponent, withRepeatedSigner } from './abusive-cms.js';
+import { pkcsReqAround, rsaKeyWithHugeExponent, withBogusRecipients, withRepeatedSigner } from './abusive-cms.js';
 import { startChild, type Child } from './child.js';
 
 /**
  * npm run bench cms-abuse — what hostile CMS costs the server (issue 7, item 2): server CPU per
  * request (utime + stime of the server process, read from /proc, over sequential requests) for
- *   (a) an Mdm-Signature with 18 SignerInfos whose certificate has a 3072-bit public exponent,
- *   (b) a SCEP PKIOperation POST with 350 such SignerInfos (~199 KB),
+ *   (a) an Mdm-Signature with 18 SignerInfos whose certificate (not ours) has a 3064-bit public
+ *       exponent, (a2) the same with 8 signers, which fits the header limit, (a3) with one signer,
+ *   (b) a SCEP PKIOperation POST with 350 such SignerInfos (~250 KB),
  *   (c) the same abuse made to fit the SCEP body limit (40 signers),
  *   (d) one such signer in an otherwise well-formed PKCSReq,
+ *   (d2) a PKCSReq (ordinary signer) whose envelope names the CA 40 times with bogus keys,
  *   (e) a normal signed Idle check-in from an enrolled device (the hot path, for comparison).
  * The server runs in its own process; the figures are CPU time, not latency.
  */
-const { values: v } = parseArgs({ options: { seconds: { type: 'string' } } });
+const { values: v } = parseArgs({ options: { seconds: { type: 'string' }, only: { type: 'string' } } });
 const SECONDS = Number(v.seconds ?? 3);
+/** `--only a,e`: just those cases. */
+const ONLY = v.only?.split(',').map((x) => `(${x.trim()})`);
 const TOKEN = 'bench-token';
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -109,7 +115,13 @@ try {
   const subject = [{ shortName: 'CN', value: 'abuse' }];
   const hugeCert = makeSelfSignedRequesterCert(huge, subject);
   const oneSigner = signCms({ content: idle.body, detached: true, signerCertDer: hugeCert, signerKey: huge.privateKey, signingTime: null });
-  const mdmSignature = withRepeatedSigner(oneSigner, 18).toString('base64');
+  const mdm = (name: string, signature: Buffer): Case => ({
+    name: `${name} (${signature.toString('base64').length} B header)`,
+    method: 'PUT',
+    path: idlePath,
+    headers: { ...idle.headers, 'mdm-signature': signature.toString('base64') },
+    body: idle.body,
+  });
 
   const caCertDer = Buffer.from(await (await fetch(`${origin}/scep?operation=GetCACert`)).arrayBuffer());
   const pkcsReq = buildPkcsReq({
@@ -120,17 +132,26 @@ try {
     transactionId: scepTransactionId(huge.publicKey),
     senderNonce: randomBytes(16),
   });
+  const ordinary = await generateRsaKeyPair(2048);
+  const manyRecipients = pkcsReqAround(
+    withBogusRecipients(envelope(buildCsr({ privateKey: ordinary.privateKey, subject, challengePassword: 'no-such-challenge' }), caCertDer), 40),
+    { certDer: makeSelfSignedRequesterCert(ordinary, subject), key: ordinary.privateKey },
+    scepTransactionId(ordinary.publicKey),
+  );
   const scep = (name: string, body: Buffer): Case => ({ name, method: 'POST', path: '/scep?operation=PKIOperation', headers: { 'content-type': 'application/x-pki-message' }, body });
   const cases: Case[] = [
-    { name: `(a) Mdm-Signature, 18 signers (${describeSignedData(Buffer.from(mdmSignature, 'base64')).bytes} B DER)`, method: 'PUT', path: idlePath, headers: { ...idle.headers, 'mdm-signature': mdmSignature }, body: idle.body },
+    mdm('(a) Mdm-Signature, 18 signers', withRepeatedSigner(oneSigner, 18)),
+    mdm('(a2) Mdm-Signature, 8 signers', withRepeatedSigner(oneSigner, 8)),
+    mdm('(a3) Mdm-Signature, 1 signer', oneSigner),
     scep('(b) SCEP POST, 350 signers', withRepeatedSigner(pkcsReq, 350)),
     scep('(c) SCEP POST, 40 signers', withRepeatedSigner(pkcsReq, 40)),
     scep('(d) SCEP POST, 1 signer with a 3064-bit exponent', pkcsReq),
+    scep('(d2) SCEP POST, envelope naming the CA 41 times', manyRecipients),
     { name: '(e) signed Idle (normal)', method: 'PUT', path: idlePath, headers: idle.headers, body: idle.body },
   ];
   say(`server CPU per request, ${SECONDS} s of sequential requests per case:`);
   const results = [];
-  for (const c of cases) results.push(await measure(server, origin, c));
+  for (const c of cases) if (!ONLY || ONLY.some((o) => c.name.startsWith(o))) results.push(await measure(server, origin, c));
   await run.stop();
   process.stdout.write(`${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, results }, null, 2)}\n`);
 } finally {
