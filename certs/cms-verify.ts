@@ -124,6 +124,10 @@ function cachedSigner(der: Buffer): KnownSigner | undefined {
   return hit;
 }
 
+// What readSignedData found in the cache for the objects it returned: verifySignedData looks the
+// signer up once, and an UnverifiedSignedData made by hand never counts as a known signer.
+const foundKnown = new WeakMap<UnverifiedSignedData, KnownSigner>();
+
 function remember(signer: KnownSigner): void {
   if (signerCache.size >= SIGNER_CACHE_LIMIT) signerCache.delete(signerCache.keys().next().value!);
   // The parsed certificate's buffers are views into the whole message it came in (up to a SCEP
@@ -151,16 +155,20 @@ export function readSignedData(der: Buffer, limits: Partial<CmsLimits> = {}): Un
   const signerInfo = parseSignerInfo(fields.signerInfos[0]!);
   const certificates = fields.certificates.filter((c) => c.tag === Tag.SEQUENCE).map(rawOf);
   let signerCertificate: CertificateInfo | undefined;
+  let known: KnownSigner | undefined;
   for (const certDer of certificates) {
-    const cert = cachedSigner(certDer)?.certificate ?? parseCertificate(certDer);
+    const hit = cachedSigner(certDer);
+    const cert = hit?.certificate ?? parseCertificate(certDer);
     if (referencesCertificate(signerInfo.sid, cert)) {
       signerCertificate = cert;
+      known = hit;
       break;
     }
   }
   if (!signerCertificate) throw new CertsError('signerNotFound', 'the signer certificate is not among the embedded certificates');
   const out: UnverifiedSignedData = { contentType: fields.contentType, certificates, signerInfo, signerCertificate };
   if (fields.content !== undefined) out.content = fields.content;
+  if (known) foundKnown.set(out, known);
   return out;
 }
 
@@ -170,7 +178,7 @@ export function readSignedData(der: Buffer, limits: Partial<CmsLimits> = {}): Un
  */
 export function verifySignedData(sd: UnverifiedSignedData, content: Buffer, acceptSigner: SignerPolicy, keyLimits: RsaKeyLimits = CLIENT_RSA_KEY_LIMITS): VerifiedCms {
   const si = sd.signerInfo;
-  const known = cachedSigner(sd.signerCertificate.der);
+  const known = foundKnown.get(sd);
   const signer: CmsSigner = known ?? {
     certificate: sd.signerCertificate,
     fingerprint: createHash('sha256').update(sd.signerCertificate.der).digest('hex'),
