@@ -82,6 +82,17 @@ export function signatureHash(sigOid: string, fallback?: DigestName): DigestName
   throw new CertsError('unsupportedAlgorithm', `unsupported signature algorithm ${sigOid}`);
 }
 
+/**
+ * The hash of an RSA PKCS#1 v1.5 signature algorithm (RFC 8017 §8.2), `rsaEncryption` meaning the
+ * SignerInfo's digest (RFC 3370 §3.2); anything else (ECDSA, RSASSA-PSS) is unsupportedAlgorithm.
+ */
+export function rsaSignatureHash(sigOid: string, fallback: DigestName): DigestName {
+  if (sigOid === OID.rsaEncryption) return fallback;
+  const h = SIG_HASH.get(sigOid);
+  if (h && RSA_SIG_OID[h] === sigOid) return h;
+  throw new CertsError('unsupportedAlgorithm', `unsupported RSA signature algorithm ${sigOid}`);
+}
+
 /** ecdsa-with-SHAxxx AlgorithmIdentifier, parameters absent (RFC 5758 §3.2). */
 export function ecdsaSignatureAlgorithmIdentifier(d: DigestName): Buffer {
   const o = [...SIG_HASH].find(([k, v]) => v === d && k.startsWith('1.2.840.10045.'))?.[0];

@@ -1,12 +1,12 @@
 /**
  * The lab certificate authority: a self-signed root that issues the server's TLS certificate and
  * device identity certificates from PKCS#10 requests (the SCEP server's signer), and checks that
- * a presented certificate is one of its own (Apple check-in authentication, notes/apple.md §2.2).
+ * a presented certificate is one of its own (the identity behind an Apple check-in's Mdm-Signature).
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { buildCertificate } from './certificate-builder.js';
 import { isWithinValidity, parseCertificate, verifyCertificateSignature, type CertificateInfo } from './certificate.js';
-import { parseCsr } from './csr.js';
+import { parseCsr, type ParsedCsr } from './csr.js';
 import { CertsError } from './errors.js';
 import type { ExtKeyUsageName, KeyUsageName, SubjectAltNames } from './extensions.js';
 import { generateRsaKeyPair, importPrivateKey, keyIdentifier, privateKeyToPem, spkiDer } from './keys.js';
@@ -146,9 +146,13 @@ export class CertificateAuthority {
     return { certDer, certPem: derToPem(certDer, 'CERTIFICATE'), keyPem: privateKeyToPem(privateKey) };
   }
 
-  /** Issue a certificate for a PKCS#10 request after checking its self-signature (RFC 2986 §3; RFC 8894 §3.3.1). */
-  issueFromCsr(csrDer: Buffer, opts: IssueFromCsrOptions): IssuedCertificate {
-    const csr = parseCsr(csrDer);
+  /**
+   * Issue a certificate for a PKCS#10 request after checking its self-signature (RFC 2986 §3;
+   * RFC 8894 §3.3.1) and its key (client key limits, key-limits.ts). A request already parsed
+   * with parseCsr is not parsed or verified again.
+   */
+  issueFromCsr(request: Buffer | ParsedCsr, opts: IssueFromCsrOptions): IssuedCertificate {
+    const csr = Buffer.isBuffer(request) ? parseCsr(request) : request;
     if (!csr.signatureValid) throw new CertsError('badCsr', 'the CSR signature does not verify (no proof of possession)');
     const now = opts.now ?? new Date();
     const notAfter = capDate(new Date(now.getTime() + opts.validityDays * DAY_MS), this.certificate.notAfter);
@@ -184,6 +188,11 @@ export class CertificateAuthority {
     } catch {
       return false;
     }
+    return this.issued(cert, now);
+  }
+
+  /** verifyIssued for a certificate already parsed: one RSA verify with this CA's own key. */
+  issued(cert: CertificateInfo, now: Date = new Date()): boolean {
     if (!cert.issuer.der.equals(this.certificate.subject.der)) return false;
     if (cert.authorityKeyIdentifier && !cert.authorityKeyIdentifier.equals(this.keyId)) return false;
     if (!isWithinValidity(cert, now)) return false;

@@ -32,6 +32,7 @@ import {
   type Tlv,
 } from './der.js';
 import { CertsError } from './errors.js';
+import { checkClientKey } from './key-limits.js';
 import { OID } from './oids.js';
 import { rsaPkcs1Decrypt, rsaPkcs1Encrypt } from './rsa-pkcs1.js';
 
@@ -66,6 +67,9 @@ export function envelope(content: Buffer, recipientCertDer: Buffer | Buffer[], o
   const encrypted = Buffer.concat([c.update(content), c.final()]);
   const recipients = (Array.isArray(recipientCertDer) ? recipientCertDer : [recipientCertDer]).map((der) => {
     const cert = parseCertificate(der);
+    // The recipient's key is someone else's (a SCEP requester's, a CA's from GetCACert): an RSA
+    // encryption costs an exponentiation by its public exponent, so it is bounded first.
+    checkClientKey(cert.spki);
     return seq(
       integer(0), // version 0: rid is issuerAndSerialNumber
       issuerAndSerialNumber(cert),
@@ -142,16 +146,22 @@ function decryptContent(p: ParsedEnvelope, cek: Buffer): Buffer {
   }
 }
 
+/** Without our certificate to pick our RecipientInfo, how many are tried: each costs an RSA private operation. */
+const MAX_BLIND_ATTEMPTS = 4;
+
 /**
  * Decrypt an EnvelopedData with our RSA private key (RFC 5652 §6.2.1, §6.3). With `recipientCertDer`
- * only the matching RecipientInfo is tried (notForUs if none); without it each one is tried.
+ * only the first RecipientInfo naming it is tried (notForUs if none): a sender writes one per
+ * recipient, and each attempt is an RSA private operation, so a message repeating ours many times
+ * with bogus keys must not buy one each. Without it the first few are tried.
  */
 export function openEnvelope(der: Buffer, recipientPrivateKey: KeyObject, recipientCertDer?: Buffer): Buffer {
   const p = parseEnvelope(der);
-  let candidates = p.recipients;
+  let candidates = p.recipients.slice(0, MAX_BLIND_ATTEMPTS);
   if (recipientCertDer) {
     const cert: CertificateInfo = parseCertificate(recipientCertDer);
-    candidates = candidates.filter((r) => referencesCertificate(r.rid, cert));
+    const ours = p.recipients.find((r) => referencesCertificate(r.rid, cert));
+    candidates = ours ? [ours] : [];
   }
   if (candidates.length === 0) throw new CertsError('notForUs', 'no KeyTransRecipientInfo for our certificate');
   let lastError: CertsError | undefined;

@@ -36,6 +36,7 @@ import {
   type RawExtension,
   type SubjectAltNames,
 } from './extensions.js';
+import { checkClientKey, CLIENT_RSA_KEY_LIMITS, publicKeyFacts, type PublicKeyFacts, type RsaKeyLimits } from './key-limits.js';
 import { keyIdentifier, publicKeyFromSpki, spkiDer } from './keys.js';
 import { encodeName, parseName, type NameAttribute, type NameInput } from './name.js';
 import { OID } from './oids.js';
@@ -65,6 +66,8 @@ export interface ParsedCsr {
   publicKey: KeyObject;
   /** SubjectPublicKeyInfo DER. */
   spki: Buffer;
+  /** The requested key: RSA within the client key limits (parseCsr refuses any other). */
+  key: Extract<PublicKeyFacts, { type: 'rsa' }>;
   challengePassword?: string;
   signatureValid: boolean;
   signatureAlgorithm: string;
@@ -95,9 +98,13 @@ export function buildCsr(spec: CsrSpec): Buffer {
   return seq(info, sigAlg, bitString(sign(digest, info, spec.privateKey)));
 }
 
-/** Parse a DER PKCS#10 request and check its signature natively (RFC 2986 §4). */
-export function parseCsr(der: Buffer): ParsedCsr {
-  let parsed: Omit<ParsedCsr, 'signatureValid' | 'publicKey'> & { signature: Buffer; info: Buffer };
+/**
+ * Parse a DER PKCS#10 request and check its signature natively (RFC 2986 §4). The requested key
+ * must be within `keyLimits` (key-limits.ts), checked before the signature is verified with it:
+ * keyNotAllowed otherwise.
+ */
+export function parseCsr(der: Buffer, opts: { keyLimits?: RsaKeyLimits } = {}): ParsedCsr {
+  let parsed: Omit<ParsedCsr, 'signatureValid' | 'publicKey' | 'key'> & { signature: Buffer; info: Buffer };
   try {
     const [infoT, algT, sigT] = children(expectTag(parseDer(der), Tag.SEQUENCE, 'CertificationRequest'));
     const [versionT, subjectT, spkiT, attrsT] = children(expectTag(infoT, Tag.SEQUENCE, 'CertificationRequestInfo'));
@@ -137,6 +144,13 @@ export function parseCsr(der: Buffer): ParsedCsr {
     if (err instanceof CertsError && err.code === 'badCsr') throw err;
     throw new CertsError('badCsr', `malformed CSR: ${(err as Error).message}`, { cause: err });
   }
+  let facts: PublicKeyFacts;
+  try {
+    facts = publicKeyFacts(parsed.spki);
+  } catch (err) {
+    throw new CertsError('badCsr', `CSR public key cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  const key = checkClientKey(facts, opts.keyLimits ?? CLIENT_RSA_KEY_LIMITS);
   let publicKey: KeyObject;
   try {
     publicKey = publicKeyFromSpki(parsed.spki);
@@ -151,5 +165,5 @@ export function parseCsr(der: Buffer): ParsedCsr {
     signatureValid = false;
   }
   const { signature: _s, info: _i, ...rest } = parsed;
-  return { ...rest, publicKey, signatureValid };
+  return { ...rest, publicKey, key, signatureValid };
 }

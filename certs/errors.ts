@@ -16,7 +16,8 @@ export type CertsErrorCode =
   | 'badPadding' // RSA PKCS#1 v1.5 or CBC padding is wrong (wrong key or tampered data)
   | 'badCsr' // a PKCS#10 request that is malformed or whose self-signature fails (RFC 2986)
   | 'badScepMessage' // a SCEP pkiMessage missing required attributes (RFC 8894 §3.2)
-  | 'badKey'; // a key that cannot be imported or is not RSA where RSA is required
+  | 'badKey' // a key that cannot be imported or is not RSA where RSA is required
+  | 'keyNotAllowed'; // a client's key outside what we use: not RSA, modulus or exponent out of bounds (key-limits.ts)
 
 /** Error thrown by every function of certs/ for bad input; `code` is stable, `message` is for humans. */
 export class CertsError extends Error {

@@ -8,17 +8,11 @@ import type { ContentCipher, DigestName } from './algorithms.js';
 import { buildCertificate } from './certificate-builder.js';
 import { parseCertificate } from './certificate.js';
 import { envelope, openEnvelope } from './cms-enveloped.js';
-import {
-  buildCertsOnlySignedData,
-  parseCertsOnly,
-  parseSignedData,
-  signCms,
-  singleAttribute,
-  verifyParsedSignedData,
-  type SignedAttributeInput,
-} from './cms-signed.js';
+import { buildCertsOnlySignedData, parseCertsOnly, signCms, singleAttribute, type SignedAttributeInput } from './cms-signed.js';
+import { anySigner, issuedBy, readSignedData, verifySignedData, type CmsLimits, type SignerPolicy, type UnverifiedSignedData } from './cms-verify.js';
 import { contentOf, octetString, printableString, readString, Tag } from './der.js';
 import { CertsError } from './errors.js';
+import type { RsaKeyLimits } from './key-limits.js';
 import { publicKeyFingerprint, spkiDer, type RsaKeyPair } from './keys.js';
 import type { NameInput } from './name.js';
 import { OID } from './oids.js';
@@ -159,18 +153,35 @@ function octetAttr(attrs: Map<string, Buffer[]>, attrOid: string): Buffer | unde
 
 const REQUEST_TYPES = new Set<ScepMessageType>(['PKCSReq', 'RenewalReq', 'GetCertInitial', 'GetCert', 'GetCRL']);
 
-/** Parse a pkiMessage and verify its signature (RFC 8894 §3.2; CMS RFC 5652 §5.6). */
-export function parsePkiMessage(der: Buffer, opts: { trustedSigners?: Buffer[] } = {}): PkiMessage {
-  const sd = parseSignedData(der);
-  const verified = verifyParsedSignedData(sd, sd.content ?? Buffer.alloc(0), opts.trustedSigners);
-  const attrs = verified.signedAttributes;
+/** A pkiMessage read within its limits but not verified: the SCEP attributes are the sender's claims. */
+export interface UnverifiedPkiMessage {
+  signedData: UnverifiedSignedData;
+  /** As sent: trustworthy only once verifyPkiMessage has run, but what a FAILURE reply echoes (RFC 8894 §3.3.2). */
+  claimed: { messageType: ScepMessageType; transactionId: string; senderNonce: Buffer };
+}
+
+/**
+ * Read a pkiMessage (RFC 8894 §3.2): the SignedData within `limits` with its one signer, and the
+ * messageType, transactionID and senderNonce it claims. No signature is checked.
+ */
+export function readPkiMessage(der: Buffer, limits: Partial<CmsLimits> = {}): UnverifiedPkiMessage {
+  const signedData = readSignedData(der, limits);
+  const attrs = signedData.signerInfo.signedAttributes;
   const typeText = stringAttr(attrs, OID.scepMessageType);
   const transactionId = stringAttr(attrs, OID.scepTransactionId);
   const senderNonce = octetAttr(attrs, OID.scepSenderNonce);
   if (typeText === undefined || transactionId === undefined || senderNonce === undefined) {
     throw new CertsError('badScepMessage', 'pkiMessage lacks messageType, transactionID or senderNonce');
   }
-  const messageType = reverseLookup(SCEP_MESSAGE_TYPES, typeText, 'messageType');
+  return { signedData, claimed: { messageType: reverseLookup(SCEP_MESSAGE_TYPES, typeText, 'messageType'), transactionId, senderNonce } };
+}
+
+/** Verify what readPkiMessage read (CMS RFC 5652 §5.6, signer checked by `acceptSigner` first). */
+export function verifyPkiMessage(unverified: UnverifiedPkiMessage, acceptSigner: SignerPolicy, keyLimits?: RsaKeyLimits): PkiMessage {
+  const sd = unverified.signedData;
+  const verified = verifySignedData(sd, sd.content ?? Buffer.alloc(0), acceptSigner, keyLimits);
+  const attrs = verified.signedAttributes;
+  const { messageType, transactionId, senderNonce } = unverified.claimed;
   const msg: PkiMessage = {
     messageType,
     transactionId,
@@ -191,6 +202,11 @@ export function parsePkiMessage(der: Buffer, opts: { trustedSigners?: Buffer[] }
   }
   if (messageType === 'CertRep' && !msg.pkiStatus) throw new CertsError('badScepMessage', 'CertRep without pkiStatus');
   return msg;
+}
+
+/** Read and verify a pkiMessage (RFC 8894 §3.2). */
+export function parsePkiMessage(der: Buffer, opts: { acceptSigner: SignerPolicy; limits?: Partial<CmsLimits> }): PkiMessage {
+  return verifyPkiMessage(readPkiMessage(der, opts.limits), opts.acceptSigner);
 }
 
 /** Options of buildCertRep. */
@@ -252,7 +268,7 @@ export interface CertRepResult {
 export interface ParseCertRepOptions {
   /** Our signer certificate: picks our RecipientInfo. */
   requesterCertDer?: Buffer;
-  /** The CA certificate(s) from GetCACert: the reply must be signed by one or by a certificate it issued. */
+  /** The CA certificate(s) from GetCACert: the reply must be signed by one or by a certificate it issued (default: any signer). */
   trustedSigners?: Buffer[];
   expectedTransactionId?: string;
   /** Our request's senderNonce, which must come back as recipientNonce (RFC 8894 §3.2.1.5). */
@@ -261,7 +277,7 @@ export interface ParseCertRepOptions {
 
 /** Verify and open a CertRep on the requester's side (RFC 8894 §3.3.2). */
 export function parseCertRep(der: Buffer, requesterKey: KeyObject, opts: ParseCertRepOptions = {}): CertRepResult {
-  const msg = parsePkiMessage(der, opts.trustedSigners ? { trustedSigners: opts.trustedSigners } : {});
+  const msg = parsePkiMessage(der, { acceptSigner: opts.trustedSigners ? issuedBy(opts.trustedSigners) : anySigner });
   if (msg.messageType !== 'CertRep') throw new CertsError('badScepMessage', `expected CertRep, got ${msg.messageType}`);
   if (opts.expectedTransactionId !== undefined && msg.transactionId !== opts.expectedTransactionId) {
     throw new CertsError('badScepMessage', 'CertRep transactionID does not match the request');

@@ -1,4 +1,4 @@
-import { verifyCms } from '../../certs/cms-signed.js';
+import { anySigner, verifyCms } from '../../certs/cms-verify.js';
 import { isSignedProfile } from '../../protocol/apple/configuration-profile.js';
 
 /**
@@ -18,6 +18,6 @@ export interface UnwrappedProfile {
 /** Throws CertsError when the bytes look signed and the signature does not verify. */
 export function unwrapProfile(bytes: Buffer): UnwrappedProfile {
   if (!isSignedProfile(bytes)) return { content: bytes };
-  const verified = verifyCms(bytes);
+  const verified = verifyCms(bytes, { acceptSigner: anySigner });
   return { content: verified.content, signerCertDer: verified.signerCertificate };
 }

@@ -3,6 +3,7 @@ import { buildEnrollmentProfile } from '../../protocol/apple/enrollment-profile.
 import { encodePlist } from '../../protocol/apple/plist-codec.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { addMinutes, APPLE_PATHS, type AppleContext } from './apple-context.js';
+import { ENROLLMENT_KEY_BITS } from './scep-service.js';
 import { signProfile } from './signing.js';
 
 /** How long a device has between downloading the enrollment profile and its SCEP request. */
@@ -46,7 +47,7 @@ export class EnrollmentProfileService {
         url: `${base}${APPLE_PATHS.scep}`,
         challenge,
         subject: [[['O', 'mdmlab']], [['CN', `mdmlab device identity ${upn}`]]],
-        keysize: 2048,
+        keysize: ENROLLMENT_KEY_BITS,
         name: 'mdmlab CA',
         keyUsage: 5,
       },

@@ -46,11 +46,15 @@ export function statusOf(code: ErrorCode): number {
 /**
  * Errors of the device-facing protocols (Apple MDM, SCEP, the push gateway). They answer in the
  * protocol's own form: a status and a short text/plain reason. Never 401 on the MDM endpoints:
- * a real device unenrolls on 401 (notes/apple.md §2.1), so authentication failures are 400/403.
+ * a 401 makes a real device unenroll (Apple Device Management, "ErrorUnrecognizedDevice"), so
+ * authentication failures are 400/403.
  */
 export const PROTOCOL_ERRORS = {
   wrongContentType: { status: 415, message: 'wrong Content-Type for this endpoint' },
+  unsupportedContentEncoding: { status: 415, message: 'the Content-Encoding is not one this endpoint takes (see Accept-Encoding)' },
+  badContentEncoding: { status: 400, message: 'the body does not decode with its Content-Encoding' },
   bodyTooLarge: { status: 413, message: 'the body is larger than the limit' },
+  headerTooLarge: { status: 431, message: 'a request header is larger than the limit' },
   emptyBody: { status: 400, message: 'the body is empty' },
   malformedMessage: { status: 400, message: 'the message is not a valid property list of the expected shape' },
   unknownMessageType: { status: 400, message: 'unsupported MessageType' },

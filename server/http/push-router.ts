@@ -36,8 +36,10 @@ export function pushRouter(push: PushSender, defaultTtlSeconds: number, now: () 
     res.status(200).set('apns-id', randomUUID().toUpperCase()).end();
   });
   router.use(((err, _req, res, _next) => {
-    if (!res.headersSent) res.status(400).json({ reason: 'BadPayload' });
-    void err;
+    if (res.headersSent) return;
+    // A content coding the body parser does not take is the client's choice of coding, not a bad payload (RFC 9110 §15.5.16).
+    if ((err as { type?: unknown } | null)?.type === 'encoding.unsupported') return void res.status(415).set('Accept-Encoding', 'gzip, deflate, br').json({ reason: 'UnsupportedContentEncoding' });
+    res.status(400).json({ reason: 'BadPayload' });
   }) as express.ErrorRequestHandler);
   return router;
 }

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer } from 'node:tls';
@@ -133,6 +133,11 @@ describe('issueFromCsr', () => {
     csr[csr.indexOf(Buffer.from('honest'))] = 0x48; // 'H'
     expectCertsError(() => ca.issueFromCsr(csr, { validityDays: 1 }), 'badCsr');
     expectCertsError(() => ca.issueFromCsr(Buffer.from('garbage'), { validityDays: 1 }), 'badCsr');
+  });
+
+  it('refuses a key outside the client key limits (RSA-512)', () => {
+    const weak = generateKeyPairSync('rsa', { modulusLength: 512 });
+    expectCertsError(() => ca.issueFromCsr(buildCsr({ privateKey: weak.privateKey, subject: [{ shortName: 'CN', value: 'weak' }] }), { validityDays: 1 }), 'keyNotAllowed');
   });
 });
 

@@ -7,6 +7,8 @@ import { buildCsr } from '../../certs/csr.js';
 import { generateRsaKeyPair, privateKeyToPem, type RsaKeyPair } from '../../certs/keys.js';
 import { derToPem } from '../../certs/pem.js';
 import { rsaPkcs1Decrypt, rsaPkcs1Encrypt } from '../../certs/rsa-pkcs1.js';
+import { makeSelfSignedRequesterCert } from '../../certs/scep-message.js';
+import { rsaKeyWithHugeExponent } from '../../scripts/bench/abusive-cms.js';
 import { expectCertsError, opensslOk, TempDir } from './helpers.js';
 
 const tmp = new TempDir();
@@ -82,6 +84,11 @@ describe('openEnvelope failures', () => {
     expectCertsError(() => openEnvelope(der, bob.privateKey, bobCert), 'notForUs');
     expectCertsError(() => openEnvelope(der, bob.privateKey), 'badPadding');
     expectCertsError(() => openEnvelope(Buffer.from('3000', 'hex'), alice.privateKey), 'badCms');
+  });
+
+  it('refuses to encrypt to a recipient key outside the client key limits (a 2040-bit exponent)', () => {
+    const huge = rsaKeyWithHugeExponent(2048);
+    expectCertsError(() => envelope(secret, makeSelfSignedRequesterCert(huge, [{ shortName: 'CN', value: 'huge' }])), 'keyNotAllowed');
   });
 });
 

@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../certs/authority.js';
-import {
-  buildCertsOnlySignedData,
-  parseCertsOnly,
-  signCms,
-  verifyCms,
-} from '../../certs/cms-signed.js';
+import { buildCertsOnlySignedData, parseCertsOnly, signCms } from '../../certs/cms-signed.js';
+import { anySigner, issuedBy, verifyCms } from '../../certs/cms-verify.js';
 import { buildCsr } from '../../certs/csr.js';
 import { contentOf, parseDer, printableString, readString } from '../../certs/der.js';
 import { generateRsaKeyPair, privateKeyToPem, type RsaKeyPair } from '../../certs/keys.js';
@@ -89,14 +85,14 @@ describe('openssl cms -sign → verifyCms', () => {
       const file = `os-${c.name.replace(/\W+/g, '_')}.der`;
       opensslOk(['cms', '-sign', '-binary', '-outform', 'DER', '-in', 'body.bin', '-signer', 'signer.pem', '-inkey', 'signer.key', '-out', file, ...c.args], { cwd: tmp.path });
       const der = tmp.read(file);
-      const result = c.detached ? verifyCms(der, { detachedContent: body }) : verifyCms(der);
+      const result = c.detached ? verifyCms(der, { detachedContent: body, acceptSigner: anySigner }) : verifyCms(der, { acceptSigner: anySigner });
       expect(result.content.equals(body)).toBe(true);
       expect(result.signerCertificate.equals(deviceCert)).toBe(true);
       expect(result.digestAlgorithm).toBe(c.digest);
       expect(result.signedAttributes.has(OID.messageDigest)).toBe(c.attrs);
-      expect(verifyCms(der, { detachedContent: body, trustedCertificates: [ca.certDer] }).content.equals(body)).toBe(true);
+      expect(verifyCms(der, { detachedContent: body, acceptSigner: issuedBy([ca.certDer]) }).content.equals(body)).toBe(true);
       if (c.detached) {
-        expectCertsError(() => verifyCms(der, { detachedContent: Buffer.concat([body, Buffer.from(' ')]) }), 'badSignature');
+        expectCertsError(() => verifyCms(der, { detachedContent: Buffer.concat([body, Buffer.from(' ')]), acceptSigner: anySigner }), 'badSignature');
       }
     });
   }
@@ -107,15 +103,15 @@ describe('verifyCms failures', () => {
     const sig = signCms({ content: body, detached: true, signerCertDer: deviceCert, signerKey: device.privateKey });
     const tamperedBody = Buffer.from(body);
     tamperedBody[100]! ^= 1;
-    expectCertsError(() => verifyCms(sig, { detachedContent: tamperedBody }), 'badSignature');
+    expectCertsError(() => verifyCms(sig, { detachedContent: tamperedBody, acceptSigner: anySigner }), 'badSignature');
 
     const tamperedSig = Buffer.from(sig);
     tamperedSig[tamperedSig.length - 5]! ^= 0xff; // inside the RSA signature value
-    expectCertsError(() => verifyCms(tamperedSig, { detachedContent: body }), 'badSignature');
+    expectCertsError(() => verifyCms(tamperedSig, { detachedContent: body, acceptSigner: anySigner }), 'badSignature');
 
     // Signed with device-2's key while naming device-1's certificate.
     const wrongKey = signCms({ content: body, detached: true, signerCertDer: deviceCert, signerKey: other.privateKey });
-    expectCertsError(() => verifyCms(wrongKey, { detachedContent: body }), 'badSignature');
+    expectCertsError(() => verifyCms(wrongKey, { detachedContent: body, acceptSigner: anySigner }), 'badSignature');
 
     // device-1's certificate swapped for device-2's: the signer can no longer be found.
     const swapped = Buffer.from(sig);
@@ -123,19 +119,19 @@ describe('verifyCms failures', () => {
     expect(at).toBeGreaterThan(0);
     expect(otherCert.length).toBe(deviceCert.length);
     otherCert.copy(swapped, at);
-    expectCertsError(() => verifyCms(swapped, { detachedContent: body }), 'signerNotFound');
+    expectCertsError(() => verifyCms(swapped, { detachedContent: body, acceptSigner: anySigner }), 'signerNotFound');
 
-    expectCertsError(() => verifyCms(sig), 'badCms');
-    expectCertsError(() => verifyCms(Buffer.from('MIIB')), 'badCms');
-    expectCertsError(() => verifyCms(buildCertsOnlySignedData([ca.certDer]), { detachedContent: body }), 'badCms');
+    expectCertsError(() => verifyCms(sig, { acceptSigner: anySigner }), 'badCms');
+    expectCertsError(() => verifyCms(Buffer.from('MIIB'), { acceptSigner: anySigner }), 'badCms');
+    expectCertsError(() => verifyCms(buildCertsOnlySignedData([ca.certDer]), { detachedContent: body, acceptSigner: anySigner }), 'badCms');
   });
 
   it('requires attached content to equal the content supplied and enforces trusted signers', () => {
     const sig = signCms({ content: body, detached: false, signerCertDer: deviceCert, signerKey: device.privateKey });
-    expect(verifyCms(sig, { detachedContent: body }).content.equals(body)).toBe(true);
-    expectCertsError(() => verifyCms(sig, { detachedContent: Buffer.from('other body') }), 'badSignature');
-    expect(verifyCms(sig, { trustedCertificates: [deviceCert] }).signerCertificate.equals(deviceCert)).toBe(true);
-    expectCertsError(() => verifyCms(sig, { trustedCertificates: [otherCa.certDer] }), 'untrustedSigner');
+    expect(verifyCms(sig, { detachedContent: body, acceptSigner: anySigner }).content.equals(body)).toBe(true);
+    expectCertsError(() => verifyCms(sig, { detachedContent: Buffer.from('other body'), acceptSigner: anySigner }), 'badSignature');
+    expect(verifyCms(sig, { acceptSigner: issuedBy([deviceCert]) }).signerCertificate.equals(deviceCert)).toBe(true);
+    expectCertsError(() => verifyCms(sig, { acceptSigner: issuedBy([otherCa.certDer]) }), 'untrustedSigner');
   });
 });
 
@@ -154,7 +150,7 @@ describe('signed attributes', () => {
         { oid: OID.scepTransactionId, values: [printableString('abc')] },
       ],
     });
-    const r = verifyCms(sig, { detachedContent: body });
+    const r = verifyCms(sig, { detachedContent: body, acceptSigner: anySigner });
     expect(r.signingTime?.toISOString()).toBe(when.toISOString());
     expect(readString(parseDer(r.signedAttributes.get(OID.scepMessageType)![0]!))).toBe('19');
     expect(readString(parseDer(r.signedAttributes.get(OID.scepTransactionId)![0]!))).toBe('abc');
@@ -162,7 +158,7 @@ describe('signed attributes', () => {
     tmp.write('extra.der', sig);
     expect(opensslVerify('extra.der', ['-content', 'body.bin', '-noverify']).status).toBe(0);
     const noTime = signCms({ content: body, detached: true, signerCertDer: deviceCert, signerKey: device.privateKey, signingTime: null });
-    expect(verifyCms(noTime, { detachedContent: body }).signedAttributes.has(OID.signingTime)).toBe(false);
+    expect(verifyCms(noTime, { detachedContent: body, acceptSigner: anySigner }).signedAttributes.has(OID.signingTime)).toBe(false);
   });
 });
 

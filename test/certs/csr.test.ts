@@ -1,4 +1,4 @@
-import { sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCsr, parseCsr } from '../../certs/csr.js';
 import { bitString, integer, NULL, oid, seq, setOf, tlv, utf8String } from '../../certs/der.js';
@@ -155,5 +155,16 @@ describe('parseCsr', () => {
     // `openssl req -verify` exits 0 even on failure in 3.0: look at what it says.
     const r = openssl(['req', '-inform', 'DER', '-in', 'bad.der', '-verify', '-noout'], { cwd: tmp.path });
     expect(r.stdout.toString() + r.stderr).toMatch(/verify failure/);
+  });
+
+  it('reports the requested key and refuses one outside the client key limits before verifying with it', () => {
+    expect(parseCsr(buildCsr({ privateKey: keys.privateKey, subject: [{ shortName: 'CN', value: 'k' }] })).key).toEqual({ type: 'rsa', modulusBits: 2048, exponent: 65537 });
+    const weak = generateKeyPairSync('rsa', { modulusLength: 512 });
+    expectCertsError(() => parseCsr(buildCsr({ privateKey: weak.privateKey, subject: [{ shortName: 'CN', value: 'weak' }] })), 'keyNotAllowed');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    expectCertsError(() => parseCsr(buildCsr({ privateKey: ec.privateKey, subject: [{ shortName: 'CN', value: 'ec' }] })), 'keyNotAllowed');
+    // The limits can be tightened by the caller.
+    const csr = buildCsr({ privateKey: keys.privateKey, subject: [{ shortName: 'CN', value: 'k' }] });
+    expectCertsError(() => parseCsr(csr, { keyLimits: { minModulusBits: 3072, maxModulusBits: 4096 } }), 'keyNotAllowed');
   });
 });

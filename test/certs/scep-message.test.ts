@@ -1,8 +1,9 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../certs/authority.js';
 import { signCms } from '../../certs/cms-signed.js';
 import { openEnvelope } from '../../certs/cms-enveloped.js';
+import { anySigner } from '../../certs/cms-verify.js';
 import { buildCsr, parseCsr } from '../../certs/csr.js';
 import { seq } from '../../certs/der.js';
 import { generateRsaKeyPair, privateKeyToPem, type RsaKeyPair } from '../../certs/keys.js';
@@ -14,8 +15,11 @@ import {
   makeSelfSignedRequesterCert,
   parseCertRep,
   parsePkiMessage,
+  readPkiMessage,
   scepTransactionId,
+  verifyPkiMessage,
 } from '../../certs/scep-message.js';
+import { withRepeatedSigner } from '../../scripts/bench/abusive-cms.js';
 import { expectCertsError, opensslOk, TempDir } from './helpers.js';
 
 const tmp = new TempDir();
@@ -64,7 +68,7 @@ describe('SCEP enrollment round trip (RFC 8894 §3.3)', () => {
     it(`PKCSReq → CertRep success with ${cipher}/${digest}`, () => {
       const req = request({ cipher, digest });
       // Server side.
-      const msg = parsePkiMessage(req.der);
+      const msg = parsePkiMessage(req.der, { acceptSigner: anySigner });
       expect(msg.messageType).toBe('PKCSReq');
       expect(msg.transactionId).toBe(req.transactionId);
       expect(msg.transactionId).toMatch(/^[0-9a-f]{64}$/);
@@ -105,7 +109,7 @@ describe('SCEP enrollment round trip (RFC 8894 §3.3)', () => {
 
   it('signals failure with failInfo and no envelope, and pending', () => {
     const req = request();
-    const msg = parsePkiMessage(req.der);
+    const msg = parsePkiMessage(req.der, { acceptSigner: anySigner });
     const common = {
       caCertDer: ca.certDer,
       caKey: ca.privateKey,
@@ -115,7 +119,7 @@ describe('SCEP enrollment round trip (RFC 8894 §3.3)', () => {
       senderNonce: randomBytes(16),
     };
     const failure = buildCertRep({ ...common, status: 'failure', failInfo: 'badRequest' });
-    const parsed = parsePkiMessage(failure);
+    const parsed = parsePkiMessage(failure, { acceptSigner: anySigner });
     expect(parsed).toMatchObject({ messageType: 'CertRep', pkiStatus: 'failure', failInfo: 'badRequest' });
     expect(parsed.envelopedData).toBeUndefined();
     expect(parsed.recipientNonce?.equals(req.senderNonce)).toBe(true);
@@ -138,7 +142,7 @@ describe('interop with openssl cms', () => {
 
   it('our CertRep verifies against the CA with openssl and yields the issued certificate', () => {
     const req = request();
-    const msg = parsePkiMessage(req.der);
+    const msg = parsePkiMessage(req.der, { acceptSigner: anySigner });
     const issued = ca.issueFromCsr(csrDer, { validityDays: 30 });
     const rep = buildCertRep({
       status: 'success',
@@ -166,7 +170,7 @@ describe('interop with openssl cms', () => {
 describe('rejections', () => {
   it('rejects a CertRep from an untrusted signer, a wrong nonce or transaction, and tampering', () => {
     const req = request();
-    const msg = parsePkiMessage(req.der);
+    const msg = parsePkiMessage(req.der, { acceptSigner: anySigner });
     const spec = {
       status: 'success' as const,
       issuedCertDer: ca.issueFromCsr(csrDer, { validityDays: 1 }).certDer,
@@ -183,12 +187,12 @@ describe('rejections', () => {
     expectCertsError(() => parseCertRep(req.der, device.privateKey), 'badScepMessage');
     const tampered = Buffer.from(rep);
     tampered[tampered.length - 3]! ^= 0x55;
-    expectCertsError(() => parsePkiMessage(tampered), 'badSignature');
+    expectCertsError(() => parsePkiMessage(tampered, { acceptSigner: anySigner }), 'badSignature');
   });
 
   it('rejects signed data without SCEP attributes and requests without an envelope', () => {
     const plain = signCms({ content: Buffer.from('x'), detached: false, signerCertDer: requesterCert, signerKey: device.privateKey });
-    expectCertsError(() => parsePkiMessage(plain), 'badScepMessage');
+    expectCertsError(() => parsePkiMessage(plain, { acceptSigner: anySigner }), 'badScepMessage');
     const empty = buildPkiMessage({
       messageType: 'PKCSReq',
       signerCertDer: requesterCert,
@@ -196,7 +200,19 @@ describe('rejections', () => {
       transactionId: 't1',
       senderNonce: randomBytes(16),
     });
-    expectCertsError(() => parsePkiMessage(empty), 'badScepMessage');
+    expectCertsError(() => parsePkiMessage(empty, { acceptSigner: anySigner }), 'badScepMessage');
+  });
+
+  it('reads the claimed attributes of a request it will not verify, and refuses to verify an EC requester', () => {
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const ecCert = makeSelfSignedRequesterCert(ec, subject);
+    const nonce = randomBytes(16);
+    const der = buildPkcsReq({ csrDer, signerCertDer: ecCert, signerKey: ec.privateKey, recipientCaCertDer: ca.certDer, transactionId: 'ec-1', senderNonce: nonce });
+    const unverified = readPkiMessage(der);
+    expect(unverified.claimed).toEqual({ messageType: 'PKCSReq', transactionId: 'ec-1', senderNonce: nonce });
+    expect(unverified.signedData.signerCertificate.der.equals(ecCert)).toBe(true);
+    expectCertsError(() => verifyPkiMessage(unverified, anySigner), 'keyNotAllowed');
+    expectCertsError(() => parsePkiMessage(withRepeatedSigner(request().der, 2), { acceptSigner: anySigner }), 'badCms');
   });
 
   it('carries other message types such as GetCertInitial', () => {
@@ -210,7 +226,7 @@ describe('rejections', () => {
       transactionId: 'poll-1',
       senderNonce: randomBytes(16),
     });
-    const msg = parsePkiMessage(der);
+    const msg = parsePkiMessage(der, { acceptSigner: anySigner });
     expect(msg.messageType).toBe('GetCertInitial');
     expect(openEnvelope(msg.envelopedData!, ca.privateKey).equals(issuerAndSubject)).toBe(true);
   });

@@ -1,6 +1,7 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
 import request from 'supertest';
-import { signCms, verifyCms } from '../../certs/cms-signed.js';
+import { signCms } from '../../certs/cms-signed.js';
+import { anySigner, verifyCms } from '../../certs/cms-verify.js';
 import { buildCsr } from '../../certs/csr.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../certs/keys.js';
 import { buildPkcsReq, makeSelfSignedRequesterCert, parseCertRep, scepTransactionId } from '../../certs/scep-message.js';
@@ -35,7 +36,7 @@ export async function createUserAndToken(server: TestServer, upn: string, body: 
 export async function fetchEnrollmentProfile(enrollUrl: string): Promise<{ scep: ScepPayload; mdm: MdmPayload; signed: Buffer }> {
   const res = await request(enrollUrl).get('').buffer(true).parse(binary).expect(200);
   const signed = res.body as Buffer;
-  const profile = parseConfigurationProfile(verifyCms(signed).content);
+  const profile = parseConfigurationProfile(verifyCms(signed, { acceptSigner: anySigner }).content);
   return {
     scep: decodeScepPayload(payloadsOfType(profile, 'com.apple.security.scep')[0]!),
     mdm: decodeMdmPayload(payloadsOfType(profile, 'com.apple.mdm')[0]!, { allowHttp: true }),

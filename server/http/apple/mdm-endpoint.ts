@@ -24,11 +24,12 @@ const REPORT_LIMIT = 1024 * 1024;
 
 
 /**
- * PUT to the CheckInURL or the ServerURL (notes/apple.md §2.1): the hottest path of the server,
- * so it is a plain node:http handler rather than an express route (express's routing and body
- * parsing cost about a quarter of a signed Idle check-in). Like NanoMDM, either URL takes either
- * kind of message, told apart by Content-Type. The signature is verified before anything is
- * parsed or stored; every refusal is a status and a one-line reason, never 401.
+ * PUT to the CheckInURL or the ServerURL (Apple Device Management, MDM payload): the hottest path
+ * of the server, so it is a plain node:http handler rather than an express route (express's
+ * routing and body parsing cost about a quarter of a signed Idle check-in). Like NanoMDM, either
+ * URL takes either kind of message, told apart by Content-Type. Headers are checked before the
+ * body is read (Content-Type, Content-Encoding, the Mdm-Signature's size), the signature before
+ * anything is parsed or stored; every refusal is a status and a one-line reason, never 401.
  */
 export function mdmEndpoint(deps: MdmEndpointDeps): NodeHandler {
   return (req, res) => {
@@ -43,10 +44,22 @@ async function handle(deps: MdmEndpointDeps, req: IncomingMessage, res: ServerRe
     req.resume();
     throw new ProtocolError('wrongContentType', `Content-Type must be ${CHECKIN_CONTENT_TYPE} or ${MDM_CONTENT_TYPE}`);
   }
+  let signature: Buffer;
+  try {
+    // The signature covers the body as sent, so no content coding (RFC 9110 §8.4): devices send none.
+    const coding = header(req, 'content-encoding')?.trim().toLowerCase();
+    if (coding && coding !== 'identity') {
+      throw new ProtocolError('unsupportedContentEncoding', `Content-Encoding ${coding} is not taken: the Mdm-Signature covers the body as sent`, { 'accept-encoding': 'identity' });
+    }
+    signature = deps.identity.readSignature(header(req, 'mdm-signature'));
+  } catch (err) {
+    req.resume();
+    throw err;
+  }
   const limit = kind === 'checkin' ? CHECKIN_LIMIT : REPORT_LIMIT;
   const body = await readBody(req, limit);
   if (body.length === 0) throw new ProtocolError('emptyBody');
-  const identity = await deps.identity.verify(body, header(req, 'mdm-signature'));
+  const identity = await deps.identity.verify(body, signature);
   if (kind === 'checkin') {
     const { message } = decoded(() => parseCheckIn(body, { maxBytes: limit }));
     await deps.checkIns.handle(message, identity);

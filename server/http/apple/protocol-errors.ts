@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { AppleProtocolError } from '../../../protocol/apple/errors.js';
 import { PROTOCOL_ERRORS, type ProtocolErrorCode } from '../../errors/catalogue.js';
@@ -25,17 +25,41 @@ export function undecodableMessage(err: AppleProtocolError): ProtocolError {
  * What a device-facing endpoint answers for an error: a status and a one-line reason in the
  * protocol's own form, never a stack. Undefined: not a refusal but a failure of ours (500, logged).
  */
-export function protocolRefusal(err: unknown): { code: ProtocolErrorCode; status: number; text: string } | undefined {
+export function protocolRefusal(err: unknown): { code: ProtocolErrorCode; status: number; text: string; headers: Readonly<Record<string, string>> } | undefined {
   let code: ProtocolErrorCode | undefined;
   let message: string | undefined;
+  let headers: Readonly<Record<string, string>> = {};
   if (err instanceof ProtocolError) {
     code = err.code;
     message = err.message;
+    headers = err.headers;
   } else if (typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'entity.too.large') {
     code = 'bodyTooLarge';
   }
   if (!code) return undefined;
-  return { code, status: PROTOCOL_ERRORS[code].status, text: `${code}: ${message ?? PROTOCOL_ERRORS[code].message}\n` };
+  return { code, status: PROTOCOL_ERRORS[code].status, text: `${code}: ${message ?? PROTOCOL_ERRORS[code].message}\n`, headers };
+}
+
+/**
+ * An error from reading a request body with express's parsers (body-parser over raw-body), as
+ * the endpoint's refusal: over the limit (counted after decoding) → bodyTooLarge; a coding the
+ * parser does not take → unsupportedContentEncoding naming `acceptEncoding` (RFC 9110 §15.5.16);
+ * a body that does not decode with its coding → badContentEncoding; any other client error of
+ * the parser → `malformed`. A client that went away, or a failure of ours, is returned as it is.
+ */
+export function bodyReadRefusal(err: unknown, req: IncomingMessage, opts: { acceptEncoding: string; malformed: ProtocolErrorCode }): unknown {
+  if (typeof err !== 'object' || err === null || err instanceof ProtocolError) return err;
+  const { type, status, expose, limit } = err as { type?: unknown; status?: unknown; expose?: unknown; limit?: unknown };
+  if (type === 'request.aborted') return err;
+  if (type === 'entity.too.large') return new ProtocolError('bodyTooLarge', typeof limit === 'number' ? `the body is limited to ${limit} bytes` : undefined);
+  const coding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (type === 'encoding.unsupported') {
+    return new ProtocolError('unsupportedContentEncoding', `Content-Encoding ${coding} is not taken here`, { 'accept-encoding': opts.acceptEncoding });
+  }
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose === false) return err;
+  const reason = err instanceof Error ? err.message : 'unreadable';
+  if (coding !== 'identity') return new ProtocolError('badContentEncoding', `the body does not decode as ${coding}: ${reason}`);
+  return new ProtocolError(opts.malformed, `the body cannot be read: ${reason}`);
 }
 
 /** Answers an error on a plain node:http response (the MDM fast path). */
@@ -47,7 +71,7 @@ export function writeProtocolError(res: ServerResponse, err: unknown, log: Logge
   const refusal = protocolRefusal(err);
   if (refusal) {
     log.warn({ code: refusal.code, url, reason: refusal.text.trim() }, 'device request refused');
-    res.writeHead(refusal.status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(refusal.text) });
+    res.writeHead(refusal.status, { ...refusal.headers, 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(refusal.text) });
     res.end(refusal.text);
     return;
   }

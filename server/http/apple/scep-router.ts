@@ -1,8 +1,16 @@
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
-import type { ScepService } from '../../apple/scep-service.js';
+import { SCEP_MESSAGE_LIMIT, type ScepService } from '../../apple/scep-service.js';
 import { ProtocolError } from '../../errors/protocol-error.js';
-import { protocolErrorHandler } from './protocol-errors.js';
+import { bodyReadRefusal, protocolErrorHandler } from './protocol-errors.js';
+
+/**
+ * Content codings a PKIOperation POST may use (RFC 9110 §8.4.1): no SCEP client compresses, but
+ * these decode within the body limit (counted after decoding), so they are taken rather than
+ * refused; any other coding is a 415 naming them.
+ */
+const CODINGS = ['gzip', 'deflate', 'br'];
+const ACCEPT_ENCODING = CODINGS.join(', ');
 
 /**
  * SCEP over HTTP (RFC 8894 §4): `operation=GetCACaps|GetCACert` by GET, PKIOperation by GET
@@ -33,7 +41,16 @@ export function scepRouter(scep: ScepService, log: Logger): Router {
     }
   });
 
-  router.post('/', express.raw({ type: () => true, limit: 256 * 1024 }), async (req, res) => {
+  const rawBody = express.raw({ type: () => true, limit: SCEP_MESSAGE_LIMIT });
+  const readBody: express.RequestHandler = (req, res, next) => {
+    const coding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    if (coding !== 'identity' && !CODINGS.includes(coding)) {
+      next(new ProtocolError('unsupportedContentEncoding', `Content-Encoding ${coding} is not taken here`, { 'accept-encoding': ACCEPT_ENCODING }));
+      return;
+    }
+    rawBody(req, res, (err?: unknown) => next(err === undefined ? undefined : bodyReadRefusal(err, req, { acceptEncoding: ACCEPT_ENCODING, malformed: 'badScepRequest' })));
+  };
+  router.post('/', readBody, async (req, res) => {
     if (operation(req) !== 'PKIOperation') throw new ProtocolError('unknownScepOperation', 'POST is for operation=PKIOperation');
     const der = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (der.length === 0) throw new ProtocolError('emptyBody');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { verifyCms } from '../../../certs/cms-signed.js';
+import { anySigner, issuedBy, verifyCms } from '../../../certs/cms-verify.js';
 import { parseConfigurationProfile, payloadsOfType } from '../../../protocol/apple/configuration-profile.js';
 import { duplicateAccountChain } from '../../../protocol/apple/errors-catalogue.js';
 import { decodeEasPayload } from '../../../protocol/apple/payloads/eas-account.js';
@@ -64,7 +64,7 @@ describe('InstallProfile', () => {
     const out = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', der, '-CAfile', join(tmp, 'ca.pem'), '-purpose', 'any', '-out', '/dev/null'], { encoding: 'utf8' });
     expect(out.status, out.stderr).toBe(0);
 
-    const profile = parseConfigurationProfile(verifyCms(cmd.Command.Payload).content);
+    const profile = parseConfigurationProfile(verifyCms(cmd.Command.Payload, { acceptSigner: issuedBy([server.identity.ca.certDer]) }).content);
     expect(profile.identifier).toBe(`com.mdmlab.email.${profileId}`);
     const eas = decodeEasPayload(payloadsOfType(profile, 'com.apple.eas.account')[0]!);
     expect(eas).toMatchObject({ email: 'ann@contoso.com', host: 'mail.contoso.com', username: 'ann@contoso.com', daysToSync: 14, preventAppSheet: true });
@@ -211,7 +211,7 @@ describe('InstallProfile built when the device fetches it', () => {
     await server.api.patch(`/email-profiles/${profileId}`, { daysToSync: 14 }).expect(200);
     const cmd = await report(id, { Status: 'Idle' });
     if (cmd?.Command.RequestType !== 'InstallProfile') throw new Error('expected an InstallProfile');
-    const eas = decodeEasPayload(payloadsOfType(parseConfigurationProfile(verifyCms(cmd.Command.Payload).content), 'com.apple.eas.account')[0]!);
+    const eas = decodeEasPayload(payloadsOfType(parseConfigurationProfile(verifyCms(cmd.Command.Payload, { acceptSigner: anySigner }).content), 'com.apple.eas.account')[0]!);
     expect(eas.daysToSync).toBe(14);
     const queued = (await server.api.get(`/devices/${(await deviceOf(id)).id}/commands`).expect(200)).body.queued;
     expect(queued).toMatchObject([{ uuid: cmd.CommandUUID, profileVersion: 2, status: 'sent' }]);
