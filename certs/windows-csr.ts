@@ -1,5 +1,5 @@
 /**
- * PKCS#10 requests as the Windows enrollment client writes them (MS-MDE2 §3.4.4.1: the request goes
+ * PKCS#10 requests as the Windows enrollment client writes them (MS-MDE2 / MS-WSTEP: the request goes
  * base64 in the RequestSecurityToken), byte for byte in the parts servers trip over. Checked against
  * a Windows 10 (19043) request captured in Fleet's Windows MDM proof of concept, which
  * `openssl req -verify` accepts:

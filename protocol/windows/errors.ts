@@ -2,7 +2,7 @@
  * Typed errors of protocol/windows (MS-MDE2 SOAP, SyncML DM, wap-provisioningdoc, ActiveSync CSP).
  * Callers map `code` to the wire's own error form: the enrollment server answers with a SOAP fault
  * (MS-MDE2 §2.2.10, e.g. s:MessageFormat), the OMA-DM server and the simulated device answer with a
- * SyncML Status (400 for a malformed command, OMA-TS-DM_RepPro §10).
+ * SyncML Status (400 for a malformed command, OMA SyncML RepPro 1.2 §10).
  */
 import { parseXml, XmlError, type XmlElement, type XmlErrorCode, type XmlLimits } from '../xml/index.js';
 

@@ -1,7 +1,7 @@
 /**
  * Discovery (MS-MDE2 §3.1): the client POSTs a Discover request to /EnrollmentServer/Discovery.svc
  * and learns which authentication policy to use and where the policy and enrollment services are.
- * Request schema §3.1.4.1.3.1 (DiscoveryRequest), response §3.1.4.1.3.2 (DiscoveryResponse).
+ * Request schema §3.1.4.1.3.1 (DiscoveryRequest), response schema DiscoveryResponse.
  */
 import { el, type XmlLimits } from '../../xml/index.js';
 import { invalid, missing } from '../errors.js';
@@ -9,7 +9,7 @@ import { ACTIONS, NS, WS_ADDRESSING_ANONYMOUS } from './namespaces.js';
 import { decodeSoapEnvelope, encodeSoapEnvelope, expectAction, expectPayload, type ActivityId, type SoapEnvelope, type SoapHeader } from './soap-envelope.js';
 import { childValue, readUnsigned, requireSoapChild, requireValue, soapChild, soapChildren, valueOf } from './soap-read.js';
 
-/** MS-MDE2 §3.1.4.1.3.3 AuthPolicyType. */
+/** MS-MDE2 AuthPolicyType. */
 export const AUTH_POLICIES = ['OnPremise', 'Federated', 'Certificate'] as const;
 export type AuthPolicy = (typeof AUTH_POLICIES)[number];
 
@@ -36,7 +36,7 @@ export interface DiscoverResponse {
   enrollmentVersion: string;
   enrollmentPolicyServiceUrl: string;
   enrollmentServiceUrl: string;
-  /** Required for Federated (MS-MDE2 §3.1.4.1.3.2), absent otherwise. */
+  /** Required for Federated (MS-MDE2 DiscoveryResponse), absent otherwise. */
   authenticationServiceUrl?: string;
 }
 
@@ -134,7 +134,7 @@ export function decodeDiscoverResponse(input: Buffer | string, limits?: XmlLimit
 export function encodeDiscoverResponse(input: { relatesTo?: string; activityId?: ActivityId; response: DiscoverResponse }): string {
   const r = input.response;
   if (r.authPolicy === 'Federated' && !r.authenticationServiceUrl) {
-    throw missing('DiscoverResult/AuthenticationServiceUrl', 'a Federated DiscoverResult must name its AuthenticationServiceUrl (MS-MDE2 §3.1.4.1.3.2)');
+    throw missing('DiscoverResult/AuthenticationServiceUrl', 'a Federated DiscoverResult must name its AuthenticationServiceUrl (MS-MDE2 DiscoveryResponse)');
   }
   return encodeSoapEnvelope({
     action: ACTIONS.discoverResponse,

@@ -1,5 +1,5 @@
 /**
- * The enrollment request: a WS-Trust RequestSecurityToken (MS-WSTEP §3.1.4.1.1.1, MS-MDE2 §3.4.4.1)
+ * The enrollment request: a WS-Trust RequestSecurityToken (MS-WSTEP §3.1.4.1.1.1, MS-MDE2 enrollment service)
  * carrying the device's PKCS#10 in a wsse:BinarySecurityToken (ValueType …#PKCS10, base64) and the
  * device's facts in ac:AdditionalContext ContextItems (MS-MDE2 §2.2.9.3: DeviceType,
  * ApplicationVersion, DeviceID, EnrollmentType, OSEdition, OSVersion, …). The user proves who they are

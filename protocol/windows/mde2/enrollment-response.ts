@@ -1,6 +1,6 @@
 /**
- * The enrollment response: RequestSecurityTokenResponseCollection (MS-WSTEP §3.1.4.1.1.2, MS-MDE2
- * §3.4.4.1.1.3). Its BinarySecurityToken (ValueType …/DeviceEnrollmentProvisionDoc, base64) holds the
+ * The enrollment response: RequestSecurityTokenResponseCollection (MS-WSTEP §3.1.4.1.1.2, and MS-MDE2's
+ * enrollment service). Its BinarySecurityToken (ValueType …/DeviceEnrollmentProvisionDoc, base64) holds the
  * wap-provisioningdoc with the trusted root, the issued client certificate and the DM account.
  */
 import { el, type XmlLimits } from '../../xml/index.js';

@@ -1,6 +1,6 @@
 /**
  * Namespaces, SOAP actions and URIs of Windows enrollment: MS-MDE2 (discovery, §3.1), MS-XCEP
- * (enrollment policy, §3.1.4.1), MS-WSTEP (enrollment, §3.1.4.1.1) with WS-Addressing 1.0,
+ * (enrollment policy), MS-WSTEP (enrollment, §3.1.4.1.1) with WS-Addressing 1.0,
  * WS-Security 1.0 and WS-Trust 1.3.
  */
 
@@ -24,7 +24,7 @@ export const NS = {
   xsd: 'http://www.w3.org/2001/XMLSchema',
 } as const;
 
-/** WS-Addressing Action of each message (MS-MDE2 §3.1.4.1, MS-XCEP §3.1.4.1, MS-WSTEP §3.1.4.1.1). */
+/** WS-Addressing Action of each message (MS-MDE2 §3.1, MS-XCEP, MS-WSTEP §3.1.4.1.1). */
 export const ACTIONS = {
   discover: 'http://schemas.microsoft.com/windows/management/2012/01/enrollment/IDiscoveryService/Discover',
   discoverResponse: 'http://schemas.microsoft.com/windows/management/2012/01/enrollment/IDiscoveryService/DiscoverResponse',
@@ -54,10 +54,10 @@ export function operationOfAction(action: string): EnrollmentOperation | undefin
 
 export const WS_ADDRESSING_ANONYMOUS = 'http://www.w3.org/2005/08/addressing/anonymous';
 
-/** WS-Trust token and request types used by MS-WSTEP / MS-MDE2 §3.4.4.1. */
+/** WS-Trust token and request types used by MS-WSTEP and MS-MDE2. */
 export const TOKEN_TYPE_DEVICE_ENROLLMENT = 'http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentToken';
 export const REQUEST_TYPE_ISSUE = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512/Issue';
-/** Certificate renewal (MS-WSTEP §3.1.4.1.2.8); decoded, not served. */
+/** Certificate renewal (MS-WSTEP); decoded, not served. */
 export const REQUEST_TYPE_RENEW = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512/Renew';
 
 /** BinarySecurityToken ValueTypes. */
@@ -66,7 +66,7 @@ export const VALUE_TYPE = {
   pkcs7: 'http://schemas.microsoft.com/windows/pki/2009/01/enrollment#PKCS7',
   /** MS-WSTEP §3.1.4.1.1.2: the RSTR token MUST have this ValueType. */
   provisioningDoc: 'http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentProvisionDoc',
-  /** Federated enrollment: the token the authentication service handed out (MS-MDE2 §3.3). */
+  /** Federated enrollment: the token the authentication service handed out (MS-MDE2 federated authentication). */
   deviceEnrollmentUserToken: 'http://schemas.microsoft.com/5.0.0.0/ConfigurationManager/Enrollment/DeviceEnrollmentUserToken',
   /** Entra ID automatic enrollment. */
   jwt: 'urn:ietf:params:oauth:token-type:jwt',

@@ -1,10 +1,10 @@
 /**
- * The enrollment policy service (MS-XCEP, used by MS-MDE2 §3.2): GetPolicies tells the client which
+ * The enrollment policy service (MS-XCEP, used by MS-MDE2): GetPolicies tells the client which
  * key length, hash algorithm and key providers its certificate request must use. Windows honours
  * minimalKeyLength, hashAlgorithmOIDReference and cryptoProviders; without a policy it uses a
  * 2048-bit key and SHA-1 (Microsoft's federated enrollment page, "Enrollment policy web service").
- * Message shapes: MS-XCEP §3.1.4.1.1 (GetPolicies), §3.1.4.1.3 (Response, CertificateEnrollmentPolicy,
- * OID), as in Microsoft's on-premises sample response.
+ * Message shapes: MS-XCEP GetPolicies, Response, CertificateEnrollmentPolicy and OID, as in
+ * Microsoft's on-premises sample response.
  */
 import { el, type XmlElement, type XmlLimits } from '../../xml/index.js';
 import { invalid } from '../errors.js';
@@ -20,7 +20,7 @@ export interface GetPoliciesRequest {
   preferredLanguage?: string;
 }
 
-/** MS-XCEP §3.1.4.1.3.16 OID: an object identifier the policies refer to by oIDReferenceID. */
+/** MS-XCEP OID: an object identifier the policies refer to by oIDReferenceID. */
 export interface PolicyOid {
   value: string;
   /** CRYPT_*_OID_GROUP_ID (1 hash, 3 public key, 4 signature, …). */
@@ -29,7 +29,7 @@ export interface PolicyOid {
   defaultName?: string;
 }
 
-/** One CertificateEnrollmentPolicy (MS-XCEP §3.1.4.1.3.4) and its Attributes (§3.1.4.1.3.1), flattened. */
+/** One MS-XCEP CertificateEnrollmentPolicy and its Attributes, flattened. */
 export interface CertificatePolicy {
   policyOidReference?: number;
   commonName?: string;

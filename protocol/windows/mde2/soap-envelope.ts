@@ -1,6 +1,6 @@
 /**
- * The SOAP 1.2 envelope of every enrollment message (MS-MDE2 §2.2.1, W3C SOAP 1.2 Part 1 §5) with its
- * WS-Addressing 1.0 headers (W3C WS-Addressing SOAP Binding §2): Action, MessageID, ReplyTo and To on
+ * The SOAP 1.2 envelope of every enrollment message (W3C SOAP 1.2 Part 1 §5) with its
+ * WS-Addressing 1.0 headers (W3C WS-Addressing 1.0 SOAP Binding): Action, MessageID, ReplyTo and To on
  * requests; Action, RelatesTo and the WCF ActivityId on responses; wsse:Security on both.
  *
  * Decoding accepts the SOAP 1.1 namespace too (Microsoft's RSTR sample uses it), any prefixes, and
@@ -27,6 +27,7 @@ export interface SoapHeader {
   /** ReplyTo/Address. */
   replyTo?: string;
   activityId?: ActivityId;
+  /** Holds the user's password or token: never log a header as a whole. */
   security?: WsSecurity;
 }
 
@@ -121,7 +122,7 @@ export interface SoapEnvelopeInput {
 /**
  * Writes a SOAP 1.2 envelope. `s`, `a` and `u` are declared on the Envelope, as Microsoft's samples
  * do; the payload declares its own default namespace. Action and To carry s:mustUnderstand="1"
- * (WS-Addressing SOAP Binding §2.1 and the samples).
+ * (as Microsoft's samples and Windows clients write them).
  */
 export function encodeSoapEnvelope(input: SoapEnvelopeInput): string {
   return encoding('SOAP envelope', () => {

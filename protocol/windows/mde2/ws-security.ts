@@ -1,7 +1,7 @@
 /**
- * The WS-Security header of enrollment messages (OASIS WSS 1.0 SOAP Message Security §5,
- * UsernameToken Profile 1.0 §3, X.509/binary tokens §3.1): MS-MDE2 on-premises authentication sends
- * a UsernameToken (§3.2.4.1 / §3.3.4.1 in the policy and enrollment requests), federated and Entra ID
+ * The WS-Security header of enrollment messages (OASIS WSS 1.0 SOAP Message Security,
+ * UsernameToken Profile 1.0): MS-MDE2 on-premises authentication sends
+ * a UsernameToken in the policy and enrollment requests, federated and Entra ID
  * enrollment a BinarySecurityToken, and the enrollment response a wsu:Timestamp.
  */
 import { el, type XmlElement, type XmlMarkup } from '../../xml/index.js';

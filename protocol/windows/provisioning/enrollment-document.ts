@@ -1,6 +1,6 @@
 /**
- * The provisioning document an enrollment server returns (MS-MDE2 §3.6, Microsoft's on-premises
- * enrollment sample): the trusted root in CertificateStore/Root/System, the issued client certificate
+ * The provisioning document an enrollment server returns (MS-MDE2's provisioning document,
+ * Microsoft's on-premises enrollment sample): the trusted root in CertificateStore/Root/System, the issued client certificate
  * in CertificateStore/My/User (or My/System for device enrollment) under its upper-case SHA-1
  * thumbprint with the PrivateKeyContainer the request's key goes to, optional WSTEP renewal settings,
  * the DM account as a w7 APPLICATION (w7 APPLICATION CSP) and the DMClient poll schedule (DMClient CSP).

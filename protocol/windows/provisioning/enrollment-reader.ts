@@ -1,7 +1,7 @@
 /**
  * Reading an enrollment provisioning document on the device side, as the Windows enrollment client
  * does before it applies it: which certificates go to which store, where the DM server is, which
- * credentials each side uses, and the poll schedule (MS-MDE2 §3.6; w7 APPLICATION, CertificateStore
+ * credentials each side uses, and the poll schedule (MS-MDE2; w7 APPLICATION, CertificateStore
  * and DMClient CSPs). Values stay as written; only numbers and booleans are typed.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * protocol/windows/provisioning: the wap-provisioningdoc an enrollment server returns (MS-MDE2 §3.6),
+ * protocol/windows/provisioning: the wap-provisioningdoc an enrollment server returns (MS-MDE2),
  * as a typed characteristic/parm tree, the server's builder and the device's reader.
  */
 export * from './wap-document.js';

@@ -1,8 +1,9 @@
 /**
- * The wap-provisioningdoc (OMA Client Provisioning, OMA-WAP-ProvCont; Windows "OMA Client
- * Provisioning files" and MS-MDE2 §3.6): a tree of `characteristic` elements (a `type` each) holding
- * `parm` elements (a `name`, an optional `value` and `datatype`). Characteristic types and parm names
- * are case-sensitive (w7 APPLICATION CSP: upper case); they are kept exactly as written.
+ * The wap-provisioningdoc (OMA Client Provisioning, OMA-WAP-ProvCont; Microsoft's "OMA Client
+ * Provisioning files" and MS-MDE2's provisioning document schema): a tree of `characteristic`
+ * elements (a `type` each) holding `parm` elements (a `name`, an optional `value` and `datatype`).
+ * Characteristic types and parm names are case-sensitive (w7 APPLICATION CSP: upper case); they are
+ * kept exactly as written.
  *
  * Order is kept: parms and characteristics interleave in real documents (DMClient's EntDeviceName
  * after its Poll characteristic), and a document is applied in order.

@@ -1,5 +1,5 @@
 /**
- * SyncML credentials (OMA-TS-DM_Security-V1_2 §5.3, OMA-TS-DM_RepPro §6.1.3 Cred / §6.1.1 Chal).
+ * SyncML credentials (OMA-TS-DM_Security-V1_2 §5.3; Cred and Chal in OMA-TS-DM_RepPro).
  *
  * syncml:auth-md5: Data = B64(H(B64(H(username ":" password)) ":" nonce)), H = MD5. Two byte rules
  * matter and are easy to get wrong:
@@ -8,7 +8,7 @@
  *   "Server requirements for using OMA DM to manage Windows devices"; Fleet's server and its test
  *   client do the same);
  * - user name and password are hashed as UTF-8.
- * Known answer (OMA DM Protocol 1.2 worked example, repeated in OMA-TS-DM_RepPro's Cred example):
+ * Known answer (the authentication example of OMA-TS-DM_Protocol 1.2 and the Cred example of OMA-TS-DM_RepPro):
  * user Bruce2, password OhBehave, nonce "Nonce" (NextNonce `Tm9uY2U=`) → `Zz6EivR3yeaaENcRN6lpAQ==`.
  *
  * syncml:auth-basic: Data = B64(username ":" password).
@@ -66,7 +66,7 @@ export function parseBasicCredential(data: string): { username: string; password
   return { username: text.slice(0, colon), password: text.slice(colon + 1) };
 }
 
-/** Chal/Meta asking for syncml:auth-md5 with the next nonce (Format b64 is mandatory: OMA-TS-DM_RepPro §6.1.1). */
+/** Chal/Meta asking for syncml:auth-md5 with the next nonce (OMA-TS-DM_RepPro, Chal: with auth-md5 the NextNonce Format MUST be b64). */
 export function md5Challenge(nonce: Buffer): SyncMLMeta {
   if (nonce.length === 0) throw invalid('Chal/Meta/NextNonce', 'the nonce must not be empty');
   return { type: AUTH_MD5, format: FORMAT_B64, nextNonce: nonce.toString('base64') };

@@ -1,5 +1,5 @@
 /**
- * Decoding SyncML DM 1.2 (OMA-TS-DM_RepPro §6, MS-MDM §2.2) into the model of types.ts.
+ * Decoding SyncML DM 1.2 (OMA-TS-DM_RepPro, MS-MDM §2.2) into the model of types.ts.
  *
  * Strict where the session depends on it: SyncHdr's VerDTD, VerProto, SessionID, MsgID, Target and
  * Source are required (a missing one refuses the message), a Status needs MsgRef, CmdRef, Cmd and a
@@ -272,11 +272,9 @@ function readHeader(hdr: XmlElement, ctx: Ctx): SyncMLHeader {
   if (respUri) header.respUri = respUri;
   if (child(hdr, 'NoResp', ctx)) header.noResp = true;
   const cred = child(hdr, 'Cred', ctx);
-  if (cred) {
-    const data = childText(cred, 'Data', ctx);
-    if (data === undefined) throw missing(`${p}/Cred/Data`);
-    header.cred = { meta: optMeta(cred, `${p}/Cred`, ctx) ?? {}, data };
-  }
+  // A Cred without Data reads as an empty credential: it fails verification and the server answers
+  // 401 with a new challenge, in SyncML, rather than refusing the whole message.
+  if (cred) header.cred = { meta: optMeta(cred, `${p}/Cred`, ctx) ?? {}, data: childText(cred, 'Data', ctx) ?? '' };
   const meta = optMeta(hdr, p, ctx);
   if (meta) header.meta = meta;
   return header;

@@ -69,11 +69,16 @@ function cmdIdOf(cmd: { cmdId: string }, path: string): string {
   return tag('CmdID', cmd.cmdId);
 }
 
+function code(value: number, path: string, min: number, max: number): string {
+  if (!Number.isInteger(value) || value < min || value > max) throw invalid(path, `${path} must be an integer from ${min} to ${max}, got ${value}`);
+  return String(value);
+}
+
 function command(cmd: SyncMLCommand, path: string, out: Out): string {
   const p = `${path}/${cmd.kind}`;
   switch (cmd.kind) {
     case 'Status': {
-      let data = `<Data>${esc(String(cmd.code))}</Data>`;
+      let data = `<Data>${code(cmd.code, `${p}/Data`, 100, 599)}</Data>`;
       if (cmd.originalError !== undefined) {
         out.usesMsft = true;
         data = `<Data msft:originalerror="${esc(cmd.originalError).replace(/"/g, '&quot;')}">${cmd.code}</Data>`;
@@ -99,7 +104,7 @@ function command(cmd: SyncMLCommand, path: string, out: Out): string {
         '</Results>'
       );
     case 'Alert':
-      return `<Alert>${cmdIdOf(cmd, p)}${cmd.noResp ? '<NoResp/>' : ''}${tag('Data', String(cmd.code))}${items(cmd.items, p)}</Alert>`;
+      return `<Alert>${cmdIdOf(cmd, p)}${cmd.noResp ? '<NoResp/>' : ''}<Data>${code(cmd.code, `${p}/Data`, 0, 9999)}</Data>${items(cmd.items, p)}</Alert>`;
     case 'Atomic':
     case 'Sequence': {
       if (cmd.commands.length === 0) throw invalid(p, `<${cmd.kind}> needs at least one command`);

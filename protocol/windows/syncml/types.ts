@@ -1,5 +1,5 @@
 /**
- * SyncML DM 1.2 messages as Windows speaks them (OMA-TS-DM_RepPro-V1_2 §6, MS-MDM §2.2): a header
+ * SyncML DM 1.2 messages as Windows speaks them (OMA-TS-DM_RepPro-V1_2, MS-MDM §2.2): a header
  * (SyncHdr) and a body of commands in order, closed by Final. Both directions use one model: the
  * server decodes the client's Alerts, Replaces, Statuses and Results; the simulated device decodes
  * the server's Add, Replace, Delete, Get, Exec, Atomic and Sequence.
@@ -16,7 +16,7 @@ export const METINF_NS = 'syncml:metinf';
 /** Declared for `msft:originalerror` on Data once SyncApplicationVersion is 3.0 or higher (MS-MDM §2.2.5.1). */
 export const MSFT_NS = 'http://schemas.microsoft.com/MobileDevice/MDM';
 
-/** HTTP Content-Type of SyncML DM in XML (OMA-TS-DM_RepPro §5.1); the w7 DEFAULTENCODING value. */
+/** HTTP Content-Type of SyncML DM in XML (OMA-TS-DM_RepPro, MIME types); the w7 DEFAULTENCODING value. */
 export const SYNCML_DM_CONTENT_TYPE = 'application/vnd.syncml.dm+xml';
 export const SYNCML_DM_WBXML_CONTENT_TYPE = 'application/vnd.syncml.dm+wbxml';
 
@@ -39,7 +39,7 @@ export interface SyncMLMeta {
 
 export interface SyncMLLocation {
   locUri: string;
-  /** In the SyncHdr Source: the user name of an MD5 credential (OMA-TS-DM_RepPro §6.1.12). */
+  /** In the SyncHdr Source: the user name of an MD5 credential (OMA-TS-DM_RepPro, LocName). */
   locName?: string;
 }
 
@@ -54,7 +54,7 @@ export interface SyncMLItem {
    */
   data?: string;
   dataIsMarkup?: boolean;
-  /** More chunks of a large object follow (OMA-TS-DM_Protocol §7.8). */
+  /** More chunks of a large object follow (OMA-TS-DM_Protocol, large object handling). */
   moreData?: boolean;
 }
 
@@ -111,7 +111,7 @@ export interface ResultsCommand {
   items: SyncMLItem[];
 }
 
-/** Atomic (all or nothing, MS-MDM §2.2.7.3) and Sequence (in order, OMA-TS-DM_RepPro §6.6.13). */
+/** Atomic (all or nothing, MS-MDM §2.2.7.3) and Sequence (in order, OMA-TS-DM_RepPro). */
 export interface ContainerCommand {
   kind: 'Atomic' | 'Sequence';
   cmdId: string;

@@ -6,6 +6,7 @@ import { buildWindowsCsr, windowsCsrIdentity } from '../../../../certs/windows-c
 import {
   ACTIONS,
   contextItemsOf,
+  ENCODING_TYPE_BASE64,
   decodeEnrollmentRequest,
   decodeEnrollmentResponse,
   decodeSoapEnvelope,
@@ -112,6 +113,14 @@ describe('RequestSecurityToken (MS-WSTEP)', () => {
     }
   });
 
+  it('carries a federated or Entra token in the header instead of a UsernameToken', () => {
+    const token = { valueType: VALUE_TYPE.deviceEnrollmentUserToken, encodingType: ENCODING_TYPE_BASE64, value: Buffer.from('opaque token from the authentication service').toString('base64') };
+    const xml = encodeEnrollmentRequest({ messageId: 'urn:uuid:2', to: SERVER, security: { binarySecurityToken: token }, csr, context });
+    const { header, request } = decodeEnrollmentRequest(xml);
+    expect(header.security).toEqual({ binarySecurityToken: token });
+    expect(request.token.valueType).toBe(VALUE_TYPE.pkcs10);
+  });
+
   it('types context items by name, case-insensitively, keeping every item', () => {
     const items = [
       { name: 'deviceid', value: DEVICE_ID },
@@ -186,8 +195,11 @@ describe('RequestSecurityTokenResponseCollection', () => {
     expect(received.dmClientProviders[0]!.providerId).toBe(app.providerId);
   });
 
-  it('refuses a token of another type', () => {
+  it('accepts the provisioning document ValueType in its variants and refuses a token of another type', () => {
     const xml = encodeEnrollmentResponse({ created: 'c', expires: 'e', provisioningDocument: '<wap-provisioningdoc/>' });
+    for (const variant of ['http://schemas.microsoft.com/windows/pki/2009/01/enrollment#ProvisioningDoc', VALUE_TYPE.provisioningDoc.toLowerCase()]) {
+      expect(provisioningDocumentOf(decodeEnrollmentResponse(xml.replace(VALUE_TYPE.provisioningDoc, variant)).response)).toBe('<wap-provisioningdoc/>');
+    }
     expectWindowsError(() => decodeEnrollmentResponse(xml.replace(VALUE_TYPE.provisioningDoc, VALUE_TYPE.pkcs7)), 'invalidValue', /@ValueType$/);
     expectWindowsError(() => decodeEnrollmentResponse(xml.replace(/<RequestedSecurityToken>[\s\S]*<\/RequestedSecurityToken>/, '')), 'missingElement', /RequestedSecurityToken$/);
   });

@@ -54,6 +54,10 @@ describe('syncml:auth-md5 (OMA-TS-DM_Security §5.3)', () => {
     const msg = decodeSyncML(clientFirstMessage({ cred: md5Digest(DEVICE_ID, 'device-secret', nonce) }));
     expect(isMd5Credential(msg.header.cred!)).toBe(true);
     expect(verifyMd5Digest(msg.header.cred!.data, md5CredentialHash(msg.header.source.locName!, 'device-secret'), nonce)).toBe(true);
+    // A Cred without Data is an empty credential that fails, not an unreadable message.
+    const empty = decodeSyncML(clientFirstMessage({ cred: 'X' }).replace('<Data>X</Data>', ''));
+    expect(empty.header.cred).toEqual({ meta: { format: 'b64', type: 'syncml:auth-md5' }, data: '' });
+    expect(verifyMd5Digest(empty.header.cred!.data, md5CredentialHash(DEVICE_ID, 'device-secret'), nonce)).toBe(false);
   });
 
   it('challenges with a base64 NextNonce and reads one back, refusing malformed ones', () => {

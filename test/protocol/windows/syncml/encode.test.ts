@@ -112,5 +112,7 @@ describe('encoding SyncML', () => {
     expectWindowsError(one({ kind: 'Replace', cmdId: '1', items: [{ target: './a', data: '<a><b></a>', dataIsMarkup: true }] }), 'invalidValue', 'SyncBody/Replace/Item[0]/Data');
     expectWindowsError(one({ kind: 'Replace', cmdId: '1', items: [{ target: './a', data: 'bell\u0007' }] }), 'invalidCharacter');
     expectWindowsError(() => encodeSyncML({ header: { ...serverHeader, sessionId: '' }, commands: [], final: true }), 'invalidValue', 'SyncHdr');
+    expectWindowsError(one({ kind: 'Status', cmdId: '1', msgRef: '1', cmdRef: '0', cmd: 'SyncHdr', code: Number.NaN, targetRefs: [], sourceRefs: [], items: [] }), 'invalidValue', 'SyncBody/Status/Data');
+    expectWindowsError(one({ kind: 'Alert', cmdId: '1', code: 12010, items: [] }), 'invalidValue', 'SyncBody/Alert/Data');
   });
 });
