@@ -1,4 +1,16 @@
-import { decodeSyncML, encodeSyncML, md5CredentialHash, md5Digest, SYNCML_VER_DTD, SYNCML_VER_PROTO, verifyMd5Digest, type SyncMLMessage } from '../../protocol/windows/syncml/index.js';
+import {
+  decodeSyncML,
+  encodeSyncML,
+  md5CredentialHash,
+  md5Digest,
+  replyHeader,
+  statusFor,
+  SYNCML_VER_DTD,
+  SYNCML_VER_PROTO,
+  syncHdrStatus,
+  verifyMd5Digest,
+  type SyncMLMessage,
+} from '../../protocol/windows/syncml/index.js';
 
 /**
  * npm run bench syncml — the fixed codec cost of an idle OMA-DM session (issue 8 §3, bench:windows):
@@ -49,20 +61,9 @@ const request = Buffer.from(encodeSyncML(client));
 function session(): string {
   const msg = decodeSyncML(request);
   if (!verifyMd5Digest(msg.header.cred!.data, hash, nonce)) throw new Error('credential refused');
-  const statuses = msg.commands.map((c, i) => ({
-    kind: 'Status' as const,
-    cmdId: String(i + 2),
-    msgRef: msg.header.msgId,
-    cmdRef: c.kind === 'Invalid' ? '' : c.cmdId,
-    cmd: c.kind === 'Invalid' ? c.name : c.kind,
-    code: 200,
-    targetRefs: [],
-    sourceRefs: [],
-    items: [],
-  }));
   return encodeSyncML({
-    header: { ...msg.header, target: msg.header.source, source: msg.header.target, cred: undefined },
-    commands: [{ kind: 'Status', cmdId: '1', msgRef: msg.header.msgId, cmdRef: '0', cmd: 'SyncHdr', code: 200, targetRefs: [], sourceRefs: [], items: [] }, ...statuses],
+    header: replyHeader(msg.header, msg.header.msgId),
+    commands: [syncHdrStatus(msg.header, '1', 200), ...msg.commands.map((c, i) => statusFor(c, msg.header.msgId, String(i + 2), 200))],
     final: true,
   });
 }

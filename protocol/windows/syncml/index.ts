@@ -8,3 +8,4 @@ export * from './alert-codes.js';
 export * from './decode.js';
 export * from './encode.js';
 export * from './auth-md5.js';
+export * from './replies.js';
