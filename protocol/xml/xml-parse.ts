@@ -1,5 +1,5 @@
 import { SaxesParser, type SaxesTagNS } from 'saxes';
-import type { XmlElement } from './xml-element.js';
+import type { XmlAttribute, XmlElement } from './xml-element.js';
 import { XmlError } from './xml-error.js';
 
 /**
@@ -86,15 +86,16 @@ export function parseXml(input: Buffer | string, limits: XmlLimits): XmlElement 
   parser.on('opentag', (tag: SaxesTagNS) => {
     if (++elements > limits.maxElements) fail(new XmlError('tooManyElements', `more than ${limits.maxElements} elements`));
     if (stack.length >= limits.maxDepth) fail(new XmlError('tooDeep', `nested deeper than ${limits.maxDepth} elements`));
-    const attrs = Object.values(tag.attributes);
-    if (attrs.length > maxAttributes) fail(new XmlError('tooManyAttributes', `<${tag.name}> has more than ${maxAttributes} attributes`));
-    const el: XmlElement = {
-      ns: tag.uri,
-      local: tag.local,
-      prefix: tag.prefix,
-      attrs: attrs.filter((a) => a.prefix !== 'xmlns' && a.name !== 'xmlns').map((a) => ({ ns: a.uri, local: a.local, value: a.value })),
-      children: [],
-    };
+    // One pass over the attributes, no intermediate arrays: this runs for every element of every
+    // SyncML message (a third of parsing time when written with Object.values/filter/map).
+    const attrs: XmlAttribute[] = [];
+    let count = 0;
+    for (const name in tag.attributes) {
+      if (++count > maxAttributes) fail(new XmlError('tooManyAttributes', `<${tag.name}> has more than ${maxAttributes} attributes`));
+      const a = tag.attributes[name]!;
+      if (a.prefix !== 'xmlns' && a.name !== 'xmlns') attrs.push({ ns: a.uri, local: a.local, value: a.value });
+    }
+    const el: XmlElement = { ns: tag.uri, local: tag.local, prefix: tag.prefix, attrs, children: [] };
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(el);
     else root = el;
