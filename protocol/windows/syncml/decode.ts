@@ -28,6 +28,9 @@ export interface SyncMLLimits extends XmlLimits {
   maxCommands: number;
 }
 
+/** Data is always read with its markup kept, whatever limits the caller passes. */
+const KEEP_DATA_MARKUP: ReadonlySet<string> = new Set(['Data']);
+
 /**
  * Windows' MaxMsgSize is 64 KB by default and large objects are chunked below it; 512 KiB (Mattrax's
  * cap) leaves room for Results of big nodes and refuses anything larger before parsing.
@@ -37,11 +40,13 @@ export const DEFAULT_SYNCML_LIMITS: SyncMLLimits = {
   maxDepth: 32,
   maxElements: 50_000,
   maxCommands: 2_000,
-  keepMarkupOf: new Set(['Data']),
+  keepMarkupOf: KEEP_DATA_MARKUP,
 };
 
 const SYNCML_NS_RE = /^syncml:syncml1\.[12]$/i;
 const ITEM_COMMANDS: ReadonlySet<string> = new Set<ItemCommandKind>(['Add', 'Replace', 'Delete', 'Get', 'Exec']);
+const COMMANDS: ReadonlySet<string> = new Set([...ITEM_COMMANDS, 'Alert', 'Status', 'Results', 'Atomic', 'Sequence']);
+const MAX_CMD_ID = 128;
 const MSFT_NAMESPACES = new Set([MSFT_NS, UNBOUND_PREFIX_NS + 'msft']);
 
 interface Ctx {
@@ -197,13 +202,14 @@ function readCommand(e: XmlElement, path: string, ctx: Ctx): SyncMLCommand {
   }
   const name = e.local;
   const cmdIdText = isSyncML(e, ctx) ? childText(e, 'CmdID', ctx) : undefined;
-  const cmdId = cmdIdText === '' ? undefined : cmdIdText;
+  // An over-long CmdID is not echoed back: the command is answered with an empty CmdRef.
+  const cmdId = cmdIdText === '' || (cmdIdText !== undefined && cmdIdText.length > MAX_CMD_ID) ? undefined : cmdIdText;
   try {
-    if (!isSyncML(e, ctx) || !(ITEM_COMMANDS.has(name) || ['Alert', 'Status', 'Results', 'Atomic', 'Sequence'].includes(name))) {
+    if (!isSyncML(e, ctx) || !COMMANDS.has(name)) {
       throw new WindowsProtocolError('unknownCommand', `<${name}> is not a SyncML DM command`, { element: path });
     }
+    if (cmdIdText !== undefined && cmdIdText.length > MAX_CMD_ID) throw invalid(`${path}/CmdID`, `CmdID is longer than ${MAX_CMD_ID} characters`);
     if (cmdId === undefined) throw missing(`${path}/CmdID`);
-    if (cmdId.length > 128) throw invalid(`${path}/CmdID`, 'CmdID is longer than 128 characters');
     const noResp = child(e, 'NoResp', ctx) !== undefined;
     const withNoResp = <T extends object>(c: T): T => (noResp ? { ...c, noResp: true } : c);
     if (ITEM_COMMANDS.has(name)) {
@@ -243,7 +249,7 @@ function readCommand(e: XmlElement, path: string, ctx: Ctx): SyncMLCommand {
           if (typeof c === 'string' || ((c.local === 'CmdID' || c.local === 'Meta' || c.local === 'NoResp') && isSyncML(c, ctx))) continue;
           container.commands.push(readCommand(c, `${path}/${c.local}`, ctx));
         }
-        if (container.commands.length === 0) throw missing(`${path}/Add`, `<${name}> holds no command`);
+        if (container.commands.length === 0) throw missing(path, `<${name}> holds no command`);
         return withNoResp(container);
       }
     }
@@ -282,7 +288,7 @@ function readHeader(hdr: XmlElement, ctx: Ctx): SyncMLHeader {
 
 /** Decodes a whole SyncML message. Throws WindowsProtocolError for the XML and the header. */
 export function decodeSyncML(input: Buffer | string, limits: SyncMLLimits = DEFAULT_SYNCML_LIMITS): SyncMLMessage {
-  const root = parseWindowsXml(input, limits);
+  const root = parseWindowsXml(input, limits.keepMarkupOf === KEEP_DATA_MARKUP ? limits : { ...limits, keepMarkupOf: KEEP_DATA_MARKUP });
   if (root.local !== 'SyncML' || (root.ns !== '' && !SYNCML_NS_RE.test(root.ns))) {
     throw new WindowsProtocolError('wrongRoot', `expected <SyncML xmlns="SYNCML:SYNCML1.2">, got <${root.local}> in namespace "${root.ns}"`, { element: root.local });
   }
@@ -309,7 +315,7 @@ export function decodeSyncML(input: Buffer | string, limits: SyncMLLimits = DEFA
  * fragments), in the SyncML namespace or none. An unreadable command is an InvalidCommand.
  */
 export function decodeSyncMLCommand(input: Buffer | string, limits: SyncMLLimits = DEFAULT_SYNCML_LIMITS): SyncMLCommand {
-  const root = parseWindowsXml(input, limits);
+  const root = parseWindowsXml(input, { ...limits, keepMarkupOf: KEEP_DATA_MARKUP });
   const ctx: Ctx = { ns: SYNCML_NS_RE.test(root.ns) ? root.ns : '', commands: 0, maxCommands: limits.maxCommands };
   return readCommand(root, root.local, ctx);
 }

@@ -95,6 +95,21 @@ describe('decoding a client message', () => {
     ]);
   });
 
+  it('keeps markup Data even when the caller passes its own limits', () => {
+    // Regression: limits without keepMarkupOf made the decoder drop the elements inside Data silently.
+    const own = { maxBytes: 64 * 1024, maxDepth: 32, maxElements: 1000, maxCommands: 10 };
+    const msg = decodeSyncML(wrap('<Results><CmdID>1</CmdID><CmdRef>2</CmdRef><Item><Source><LocURI>./x</LocURI></Source><Data><a xmlns="urn:a">1</a></Data></Item></Results>'), own);
+    expect((msg.commands[0] as ResultsCommand).items[0]).toEqual({ source: './x', data: '<a xmlns="urn:a">1</a>', dataIsMarkup: true });
+    const cmd = decodeSyncMLCommand('<Exec><CmdID>1</CmdID><Item><Target><LocURI>./y</LocURI></Target><Data><b xmlns="urn:b"/></Data></Item></Exec>', own);
+    expect(cmd).toEqual({ kind: 'Exec', cmdId: '1', items: [{ target: './y', data: '<b xmlns="urn:b"/>', dataIsMarkup: true }] });
+  });
+
+  it('does not echo an over-long CmdID', () => {
+    // Regression: a 128+ character CmdID was kept on the Invalid command and would be sent back as CmdRef.
+    const msg = decodeSyncML(wrap(`<Get><CmdID>${'9'.repeat(129)}</CmdID><Item><Target><LocURI>./a</LocURI></Target></Item></Get>`));
+    expect(msg.commands).toEqual([{ kind: 'Invalid', name: 'Get', code: 'invalidValue', reason: 'CmdID is longer than 128 characters' }]);
+  });
+
   it('reads Status with its references, challenge and msft:originalerror, and Results defaults', () => {
     const msg = decodeSyncML(
       wrap(
