@@ -33,6 +33,8 @@ const RSA_SIG_OID: Record<DigestName, string> = {
 /** Signature OIDs that fix the hash (RSA PKCS#1 v1.5 and ECDSA). */
 const SIG_HASH = new Map<string, DigestName>([
   ...Object.entries(RSA_SIG_OID).map(([k, v]) => [v, k as DigestName] as const),
+  // Verify only: Windows signs enrollment requests with the OIW OID (certs/windows-csr.ts).
+  [OID.sha1WithRSASignatureOiw, 'sha1'],
   [OID.ecdsaWithSha1, 'sha1'],
   [OID.ecdsaWithSha224, 'sha224'],
   [OID.ecdsaWithSha256, 'sha256'],

@@ -7,6 +7,8 @@ export const OID = {
   // PKCS#1 / RFC 8017
   rsaEncryption: '1.2.840.113549.1.1.1',
   sha1WithRSAEncryption: '1.2.840.113549.1.1.5',
+  // OIW sha1WithRSASignature: what Windows signs its enrollment requests with (certs/windows-csr.ts)
+  sha1WithRSASignatureOiw: '1.3.14.3.2.29',
   rsassaPss: '1.2.840.113549.1.1.10',
   sha256WithRSAEncryption: '1.2.840.113549.1.1.11',
   sha384WithRSAEncryption: '1.2.840.113549.1.1.12',

@@ -14,6 +14,12 @@ export interface XmlElement {
   attrs: XmlAttribute[];
   /** Elements and text (CDATA included) in document order. */
   children: XmlNode[];
+  /**
+   * The element's content exactly as written in the source, when the parser was asked to keep it
+   * (XmlLimits.keepMarkupOf) and the content holds child elements: SyncML Data may carry markup that
+   * a configuration service provider reads as a document of its own (MS-MDM §2.2.5.1).
+   */
+  markup?: string;
 }
 
 export interface XmlAttribute {

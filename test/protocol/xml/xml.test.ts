@@ -37,9 +37,32 @@ describe('parseXml', () => {
     expect(text(parse(utf16))).toBe('ü');
   });
 
+  it('leaves elements without a prefix or default namespace in no namespace', () => {
+    // Regression: the unbound-prefix fallback also caught the empty prefix, so `<Alert>` (Microsoft's
+    // SyncML fragments) landed in "urn:mdmlab:unbound-prefix:" instead of no namespace.
+    const doc = parse('<Alert><CmdID>1</CmdID><m:x xmlns:m="urn:m"><y/></m:x></Alert>');
+    expect(doc.ns).toBe('');
+    expect(child(doc, 'CmdID')!.ns).toBe('');
+    expect(child(child(doc, 'x')!, 'y')!.ns).toBe('');
+    const reset = parse('<a xmlns="urn:d"><b xmlns=""><c/></b></a>');
+    expect(child(child(reset, 'b')!, 'c')!.ns).toBe('');
+  });
+
   it('gives undeclared prefixes a recognisable namespace instead of refusing the document', () => {
     const doc = parse('<a><msft:originalerror>0x80</msft:originalerror></a>');
     expect(child(doc, 'originalerror')!.ns).toBe(UNBOUND_PREFIX_NS + 'msft');
+  });
+
+  it('keeps the markup of chosen elements exactly as written when they hold elements', () => {
+    const keep = { ...LIMITS, keepMarkupOf: new Set(['Data']) };
+    const src = '<r>\r\n<Data>\r\n <x:a xmlns:x="urn:x" k="&amp;">é😀<![CDATA[<c>]]></x:a >\r\n</Data><Data>plain &amp; text</Data><Data/><Other><b/></Other></r>';
+    const [withMarkup, plain, empty, other] = childElements(parse(src, keep));
+    expect(withMarkup!.markup).toBe('\r\n <x:a xmlns:x="urn:x" k="&amp;">é😀<![CDATA[<c>]]></x:a >\r\n');
+    expect(plain!.markup).toBeUndefined();
+    expect(text(plain)).toBe('plain & text');
+    expect(empty!.markup).toBeUndefined();
+    expect(other!.markup).toBeUndefined();
+    expect(parse(src).children.some((c) => typeof c !== 'string' && c.markup !== undefined)).toBe(false);
   });
 
   it('refuses DTDs and entity declarations before parsing', () => {

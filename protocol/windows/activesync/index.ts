@@ -1,0 +1,2 @@
+/** protocol/windows/activesync: email profiles as ActiveSync CSP nodes and back. */
+export * from './account-nodes.js';
