@@ -15,6 +15,7 @@ import { loadOrCreateTopic } from './apple/topic.js';
 import { createApp } from './http/app.js';
 import { pushRouter } from './http/push-router.js';
 import { PushGateway } from './push/gateway.js';
+import { loadOrCreatePushTokens } from './push/push-tokens.js';
 import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
 import type { Store } from './store/port.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -59,7 +60,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
   const reconciler = new Reconciler();
   const services = createAdminServices(ctx, reconciler);
   let baseUrl = config.baseUrl?.replace(/\/$/, '') ?? '';
-  const push = new PushGateway(log);
+  const push = new PushGateway({ log, tokens: await loadOrCreatePushTokens(store.settings), limits: config.push });
   const apple = createAppleModule({ ...ctx, ca: identity.ca, topic: await loadOrCreateTopic(store), baseUrl: () => baseUrl, push, reconciler });
   const app = createApp({
     services,
@@ -69,7 +70,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     version: packageVersion(),
     baseUrl: () => baseUrl,
     bodyLimit: config.bodyLimit,
-    mounts: [...apple.mounts, { path: '/push', router: pushRouter(push, push.defaultTtlSeconds) }],
+    mounts: [...apple.mounts, { path: '/push', router: pushRouter(push, { providerToken: admin.token }) }],
     adminRoutes: apple.adminRoutes,
   });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { encodeCommand, type CommandRequest } from '../../protocol/apple/command.js';
 import { emailProfileIdentifier } from '../../protocol/apple/email-profile.js';
 import type { PlatformChannel } from '../domain/reconciler.js';
+import type { PushOutcome } from '../push/gateway.js';
 import type { Repositories } from '../store/port.js';
 import type { DeviceRecord, EmailProfileRecord, ProfileStateRecord } from '../store/records.js';
 import type { AppleContext } from './apple-context.js';
@@ -79,7 +80,7 @@ export class AppleChannel implements PlatformChannel {
   }
 
   /** Sends the device its wake-up: 'noToken' before its first TokenUpdate. */
-  async push(deviceId: string): Promise<'delivered' | 'held' | 'noToken'> {
+  async push(deviceId: string): Promise<PushOutcome | 'noToken'> {
     const apple = await this.ctx.store.appleDevices.getByDevice(deviceId);
     if (!apple?.pushToken || !apple.pushMagic) return 'noToken';
     return this.ctx.push.send(apple.pushToken, apple.topic, { mdm: apple.pushMagic });

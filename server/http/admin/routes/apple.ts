@@ -64,7 +64,7 @@ export function appleAdminRoutes(ctx: DomainContext, tokens: EnrollmentTokenServ
       method: 'post',
       path: '/devices/{id}/push',
       tag: 'devices',
-      summary: 'Wake the device (APNs-style push): delivered, held (offline) or noToken',
+      summary: 'Wake the device (APNs-style push): delivered, held (offline), noToken, or not held (expired, unknownToken, holdsFull)',
       handler: async (r) => ({ result: await channel.push((await existingDevice(idParam(r))).id) }),
     },
   ];
