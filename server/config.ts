@@ -17,6 +17,11 @@ export interface ServerConfig {
   shutdownGraceSeconds: number;
   /** Bounds of the push gateway (connections, held notifications, TTL); unset ones take DEFAULT_PUSH_LIMITS. */
   push: Partial<PushLimits>;
+  /**
+   * At start, every enrolled device with queued work is woken, this many per second, in the
+   * background: the previous run's held pushes lived in memory and were lost with it.
+   */
+  startupWakesPerSecond: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -28,4 +33,5 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: 'info',
   shutdownGraceSeconds: 10,
   push: { ...DEFAULT_PUSH_LIMITS },
+  startupWakesPerSecond: 200,
 };

@@ -9,6 +9,7 @@ import { resolveAdminToken } from './admin-token.js';
 import type { ServerConfig } from './config.js';
 import { randomId, type DomainContext, type IdPrefix } from './domain/context.js';
 import { Reconciler } from './domain/reconciler.js';
+import { wakeDevicesWithQueuedWork, type StartupWake } from './domain/startup-wake.js';
 import { createAdminServices, type AdminServices } from './domain/services.js';
 import { createAppleModule } from './apple/apple-module.js';
 import { loadOrCreateTopic } from './apple/topic.js';
@@ -30,6 +31,8 @@ export interface RunningServer {
   store: Store;
   services: AdminServices;
   push: PushGateway;
+  /** The background wake of devices left with queued work by the previous run (started after listen). */
+  startupWake: StartupWake;
   /** The express app, for tests that inspect what is mounted. */
   app: Express;
   log: Logger;
@@ -49,6 +52,7 @@ export interface StartOptions {
 
 /** The composition root: data folder, certificates, store, services, HTTP(S) listener. */
 export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
+  if (!(config.startupWakesPerSecond > 0)) throw new RangeError(`startupWakesPerSecond must be above 0, not ${config.startupWakesPerSecond}`);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const configuredHost = config.baseUrl ? new URL(config.baseUrl).hostname : undefined;
@@ -104,6 +108,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     store.scepChallenges.deleteExpired(new Date().toISOString()).catch((err: unknown) => log.warn({ err }, 'housekeeping failed'));
   }, 3600_000);
   housekeeping.unref();
+  const startupWake = wakeDevicesWithQueuedWork({ store, reconciler, log, perSecond: config.startupWakesPerSecond });
   log.info({ url: baseUrl, dataDir, adminToken: admin.source === 'env' ? 'from MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
 
   let closing: Promise<void> | undefined;
@@ -112,6 +117,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       log.info('shutting down: finishing in-flight requests');
       const done = new Promise<void>((ok) => server.close(() => ok()));
       clearInterval(housekeeping);
+      await startupWake.stop();
       push.close();
       // Keep-alive connections become idle once their in-flight request is answered: close them
       // as they do, so shutdown takes as long as the slowest request, not the keep-alive timeout.
@@ -125,5 +131,5 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       log.info('stopped');
     })());
 
-  return { url: baseUrl, port, adminToken: admin.token, identity, store, services, push, app, log, close };
+  return { url: baseUrl, port, adminToken: admin.token, identity, store, services, push, startupWake, app, log, close };
 }
