@@ -191,8 +191,13 @@ export class PushGateway implements PushSender {
   private accept(ws: WebSocket): void {
     let token: string | undefined;
     const handshake = setTimeout(() => {
-      this.refused.connectTimeout++;
-      closeNow(ws, 1008, `no connect message within ${this.limits.connectTimeoutMs} ms`);
+      // Timers run before pending I/O in an event-loop turn: after a stall (a busy machine) the
+      // connect message may be waiting unread. Look again once I/O has been processed.
+      setImmediate(() => {
+        if (token || ws.readyState !== ws.OPEN) return;
+        this.refused.connectTimeout++;
+        closeNow(ws, 1008, `no connect message within ${this.limits.connectTimeoutMs} ms`);
+      });
     }, this.limits.connectTimeoutMs);
     handshake.unref();
     ws.on('pong', () => this.unanswered.delete(ws));

@@ -24,7 +24,7 @@ export interface PushLimits {
 
 export const DEFAULT_PUSH_LIMITS: Readonly<PushLimits> = Object.freeze({
   maxConnections: 20_000,
-  connectTimeoutMs: 5_000,
+  connectTimeoutMs: 10_000,
   heartbeatMs: 60_000,
   maxHeld: 50_000,
   defaultTtlSeconds: 24 * 3600,

@@ -193,6 +193,26 @@ describe('WebSocket bounds', () => {
     }
   });
 
+  it('does not close a device whose connect message arrived while the server was stalled past the timeout', async () => {
+    const server = await startTestServer({ push: { connectTimeoutMs: 200 } });
+    try {
+      const ws = await open(server);
+      const token = new Promise<string>((resolve, reject) => {
+        ws.once('message', (d) => resolve((JSON.parse(d.toString()) as { token: string }).token));
+        ws.once('close', (code, reason) => reject(new Error(`closed ${code} ${reason.toString()}`)));
+      });
+      ws.send(JSON.stringify({ type: 'connect' }));
+      const until = Date.now() + 500;
+      while (Date.now() < until); // the whole process stalls (a busy machine): the timer is due before the message is read
+      expect(await token).toMatch(/^[0-9a-f]{64}$/);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(ws.readyState).toBe(WebSocket.OPEN);
+      expect(server.push.stats().refused.connectTimeout).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('answers 503 to upgrades beyond maxConnections, and takes new ones once a place is free', async () => {
     const server = await startTestServer({ push: { maxConnections: 3 } });
     try {
