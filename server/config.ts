@@ -1,4 +1,5 @@
 import type { Level } from 'pino';
+import { DEFAULT_PUSH_LIMITS, type PushLimits } from './push/limits.js';
 
 /** Everything `mdmlab serve` can be told; the defaults are the "embedded defaults" of the README. */
 export interface ServerConfig {
@@ -14,6 +15,13 @@ export interface ServerConfig {
   logLevel: Level | 'silent';
   /** Seconds in-flight requests get to finish on shutdown before connections are cut. */
   shutdownGraceSeconds: number;
+  /** Bounds of the push gateway (connections, held notifications, TTL); unset ones take DEFAULT_PUSH_LIMITS. */
+  push: Partial<PushLimits>;
+  /**
+   * At start, every enrolled device with queued work is woken, this many per second, in the
+   * background: the previous run's held pushes lived in memory and were lost with it.
+   */
+  startupWakesPerSecond: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -24,4 +32,6 @@ export const DEFAULT_CONFIG: ServerConfig = {
   bodyLimit: '256kb',
   logLevel: 'info',
   shutdownGraceSeconds: 10,
+  push: { ...DEFAULT_PUSH_LIMITS },
+  startupWakesPerSecond: 200,
 };

@@ -9,6 +9,7 @@ import { resolveAdminToken } from './admin-token.js';
 import type { ServerConfig } from './config.js';
 import { randomId, type DomainContext, type IdPrefix } from './domain/context.js';
 import { Reconciler } from './domain/reconciler.js';
+import { wakeDevicesWithQueuedWork, type StartupWake } from './domain/startup-wake.js';
 import { createAdminServices, type AdminServices } from './domain/services.js';
 import { EnrollmentTokenService } from './domain/enrollment-tokens.js';
 import { ProfileOutcomes } from './domain/profile-outcomes.js';
@@ -16,6 +17,7 @@ import { createApp } from './http/app.js';
 import { deviceActionRoutes } from './http/admin/routes/device-actions.js';
 import { pushRouter } from './http/push-router.js';
 import { PushGateway } from './push/gateway.js';
+import { loadOrCreatePushTokens } from './push/push-tokens.js';
 import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
 import type { Store } from './store/port.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -32,6 +34,8 @@ export interface RunningServer {
   store: Store;
   services: AdminServices;
   push: PushGateway;
+  /** The background wake of devices left with queued work by the previous run (started after listen). */
+  startupWake: StartupWake;
   /** The express app, for tests that inspect what is mounted. */
   app: Express;
   log: Logger;
@@ -51,6 +55,7 @@ export interface StartOptions {
 
 /** The composition root: data folder, certificates, store, services, HTTP(S) listener. */
 export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
+  if (!(config.startupWakesPerSecond > 0)) throw new RangeError(`startupWakesPerSecond must be above 0, not ${config.startupWakesPerSecond}`);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const configuredHost = config.baseUrl ? new URL(config.baseUrl).hostname : undefined;
@@ -61,7 +66,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
   const ctx: DomainContext = { store, now: () => new Date(), newId: options.newId ?? randomId, log };
   const reconciler = new Reconciler();
   let baseUrl = config.baseUrl?.replace(/\/$/, '') ?? '';
-  const push = new PushGateway(log);
+  const push = new PushGateway({ log, tokens: await loadOrCreatePushTokens(store.settings), limits: config.push });
   const enrollmentTokens = new EnrollmentTokenService(ctx);
   const platform = { ...ctx, ca: identity.ca, baseUrl: () => baseUrl, push, reconciler, outcomes: new ProfileOutcomes(ctx), enrollmentTokens };
   const modules: PlatformModule[] = [];
@@ -85,7 +90,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     version: packageVersion(),
     baseUrl: () => baseUrl,
     bodyLimit: config.bodyLimit,
-    mounts: [...modules.flatMap((m) => m.mounts), { path: '/push', router: pushRouter(push, push.defaultTtlSeconds) }],
+    mounts: [...modules.flatMap((m) => m.mounts), { path: '/push', router: pushRouter(push, { providerToken: admin.token }) }],
     adminRoutes: [...deviceActionRoutes(ctx, enrollmentTokens, modules), ...modules.flatMap((m) => m.adminRoutes ?? [])],
   });
 
@@ -117,6 +122,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     store.scepChallenges.deleteExpired(new Date().toISOString()).catch((err: unknown) => log.warn({ err }, 'housekeeping failed'));
   }, 3600_000);
   housekeeping.unref();
+  const startupWake = wakeDevicesWithQueuedWork({ store, reconciler, log, perSecond: config.startupWakesPerSecond });
   log.info({ url: baseUrl, dataDir, adminToken: admin.source === 'env' ? 'from MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
 
   let closing: Promise<void> | undefined;
@@ -125,6 +131,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       log.info('shutting down: finishing in-flight requests');
       const done = new Promise<void>((ok) => server.close(() => ok()));
       clearInterval(housekeeping);
+      await startupWake.stop();
       for (const m of modules) await m.close?.();
       push.close();
       // Keep-alive connections become idle once their in-flight request is answered: close them
@@ -139,5 +146,5 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       log.info('stopped');
     })());
 
-  return { url: baseUrl, port, adminToken: admin.token, identity, store, services, push, app, log, close };
+  return { url: baseUrl, port, adminToken: admin.token, identity, store, services, push, startupWake, app, log, close };
 }

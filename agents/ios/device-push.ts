@@ -16,12 +16,22 @@ export interface DevicePushHandlers {
   stateChanged(): void;
 }
 
-export function connectDevicePush(rt: IosRuntime, e: EnrolledIdentity, token: string | undefined, online: boolean, on: DevicePushHandlers): PushClient {
+export interface DevicePushOptions {
+  /** The token held from an earlier connection. */
+  token: string | undefined;
+  online: boolean;
+  /** Reconnect backoff (PushClient's defaults otherwise). */
+  backoff?: { initialMs?: number; maxMs?: number } | undefined;
+}
+
+export function connectDevicePush(rt: IosRuntime, e: EnrolledIdentity, opts: DevicePushOptions, on: DevicePushHandlers): PushClient {
   const caPem = rt.trust.pem();
   const push = new PushClient({
     url: e.enrollment.pushUrl,
-    ...(token ? { token } : {}),
+    ...(opts.token ? { token: opts.token } : {}),
     ...(caPem ? { caPem } : {}),
+    ...(opts.backoff?.initialMs !== undefined ? { initialBackoffMs: opts.backoff.initialMs } : {}),
+    ...(opts.backoff?.maxMs !== undefined ? { maxBackoffMs: opts.backoff.maxMs } : {}),
     random: rt.random.fork('push'),
   });
   push.on('notification', (topic, payload) => {
@@ -36,6 +46,6 @@ export function connectDevicePush(rt: IosRuntime, e: EnrolledIdentity, token: st
   });
   push.on('state', () => on.stateChanged());
   push.on('connectionError', (err) => rt.log.debug({ err }, 'push connection error'));
-  push.setOnline(online);
+  push.setOnline(opts.online);
   return push;
 }

@@ -57,6 +57,8 @@ export interface IosDeviceOptions {
   pushUrl?: string;
   /** Periodic check-in interval (±10 % jitter); default 4 h; 0 disables. */
   periodicCheckInMs?: number;
+  /** Backoff of failed check-ins and push reconnects alike (default: check-ins 1 s doubling to 60 s, push 0.5 s to 30 s). */
+  retry?: { initialMs?: number; maxMs?: number };
   /** How long enrollment waits for the push token (default 10 s). */
   pushTokenTimeoutMs?: number;
   /** Initial network state (default online). */
@@ -120,11 +122,13 @@ export class IosDevice implements SimulatedDevice {
     this.#online = options.online ?? true;
     this.#polls = new PollScheduler({
       activity: this.#activity,
-      poll: () => this.#lock.lock(() => this.#sessionReportingErrors()),
+      poll: () => this.#lock.lock(() => this.#session()),
+      failed: (err, retryInMs) => this.#checkInFailed(err, retryInMs),
       gate: () => (this.#stopped || !this.#enrolled ? 'never' : this.#online ? 'now' : 'offline'),
       random: random.fork('polls'),
       log: this.#rt.log,
       periodicMs: options.periodicCheckInMs ?? FOUR_HOURS,
+      retry: options.retry,
     });
     this.#activity.onIdle(() => this.#maybeIdle());
     this.#events.setMaxListeners(0); // every whenIdle() waiter is a listener
@@ -285,6 +289,7 @@ export class IosDevice implements SimulatedDevice {
     this.#online = online;
     this.#push?.setOnline(online);
     if (online) this.#polls.backOnline();
+    else this.#polls.wentOffline();
   }
 
   /** Busy (locked): profile commands are answered NotNow; when free again the device polls if it last said NotNow. */
@@ -342,7 +347,7 @@ export class IosDevice implements SimulatedDevice {
 
   #startPush(e: EnrolledIdentity, token: string | undefined): PushClient {
     this.#stopPush();
-    this.#push = connectDevicePush(this.#rt, e, token, this.#online, {
+    this.#push = connectDevicePush(this.#rt, e, { token, online: this.#online, backoff: this.#options.retry }, {
       wake: () => {
         if (this.#enrolled === e) this.#polls.request('push');
       },
@@ -395,13 +400,19 @@ export class IosDevice implements SimulatedDevice {
     }
   }
 
+  /** The exchange that ends enrollment: a failure is reported, and retried when the server was unreachable. */
   async #sessionReportingErrors(): Promise<void> {
     try {
       await this.#session();
     } catch (err) {
-      this.#rt.log.warn({ err }, 'check-in failed');
-      this.#emit('backgroundError', err as Error);
+      this.#polls.pollFailed(err);
     }
+  }
+
+  #checkInFailed(err: unknown, retryInMs: number | undefined): void {
+    if (retryInMs === undefined) this.#rt.log.warn({ err }, 'check-in failed');
+    else this.#rt.log.info({ err, retryInMs }, 'check-in failed; retrying');
+    this.#emit('backgroundError', err as Error);
   }
 
   #background(work: () => Promise<unknown>): void {

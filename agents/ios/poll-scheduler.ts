@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CommandStatus } from '../../protocol/apple/command-report.js';
 import type { SeededRandom } from '../random/seeded-random.js';
 import type { Activity } from '../runtime/activity.js';
+import { isIosDeviceError } from './errors.js';
 
 /**
  * When a simulated iOS device polls its MDM server on its own (notes/apple.md §2.4):
@@ -11,7 +12,12 @@ import type { Activity } from '../runtime/activity.js';
  * - the last exchange ended with NotNow: poll again when conditions change (the device is no
  *   longer busy), but not if a later command was answered otherwise (Apple: the device re-polls
  *   on its own only when its last status was NotNow; otherwise the server must push again);
- * - a slow periodic timer (default 4 h, ±10 % jitter) so a lost push only delays.
+ * - a slow periodic timer (default 4 h, ±10 % jitter) so a lost push only delays;
+ * - an exchange that failed because the server could not be reached or failed (connection
+ *   refused, timeout, 5xx): again after a capped exponential backoff with full jitter ("Exponential
+ *   Backoff And Jitter", AWS Architecture Blog, 2015), so a server that restarts is not left
+ *   waiting for the next push or the 4-hour timer, and a fleet does not come back at one instant.
+ *   Refusals (4xx) are not retried: asking again the same way would be refused again.
  * Requests made while a poll is due coalesce into one; polls run one after another.
  */
 
@@ -19,14 +25,24 @@ export type PollGate = 'now' | 'offline' | 'never';
 
 export interface PollSchedulerDeps {
   activity: Activity;
-  /** One exchange with the server (the caller serialises it with the device's other work). */
+  /** One exchange with the server (the caller serialises it with the device's other work); rejects when it failed. */
   poll: () => Promise<void>;
+  /** A failed exchange, with the delay before the retry (undefined: not retried). */
+  failed: (err: unknown, retryInMs: number | undefined) => void;
   /** Whether a poll may run now, must wait for the network, or makes no sense (not enrolled, stopped). */
   gate: () => PollGate;
   random: SeededRandom;
   log: Logger;
   /** 0 disables the periodic check-in. */
   periodicMs: number;
+  /** Ceiling of the first retry delay (default 1 s), doubling per failure up to maxMs (default 60 s). */
+  retry?: { initialMs?: number; maxMs?: number } | undefined;
+}
+
+/** The server could not be reached, or failed: worth asking again later (not a refusal). */
+export function isTransientPollFailure(err: unknown): boolean {
+  if (isIosDeviceError(err, 'network')) return true;
+  return isIosDeviceError(err, 'serverRefused') && err.status !== undefined && (err.status >= 500 || err.status === 429);
 }
 
 export class PollScheduler {
@@ -36,9 +52,13 @@ export class PollScheduler {
   #whenOnline = false;
   #whenFree = false;
   #periodic: NodeJS.Timeout | undefined;
+  readonly #retryRandom: SeededRandom;
+  #retry: { timer: NodeJS.Timeout; due: () => void } | undefined;
+  #failures = 0;
 
   constructor(deps: PollSchedulerDeps) {
     this.#deps = deps;
+    this.#retryRandom = deps.random.fork('retry');
   }
 
   /** The running (or just requested) poll loop, to wait for. */
@@ -57,6 +77,44 @@ export class PollScheduler {
     this.#deps.log.debug({ reason }, 'poll requested');
     this.#release = this.#deps.activity.want();
     this.#loop ??= this.#run();
+  }
+
+  /**
+   * An exchange failed (here or in a caller's own exchange, e.g. the one ending enrollment):
+   * reported, and retried after a backoff when the failure is transient. The device is not idle
+   * while a retry is due.
+   */
+  pollFailed(err: unknown): void {
+    const gate = this.#deps.gate();
+    if (!isTransientPollFailure(err) || gate === 'never') {
+      this.#deps.failed(err, undefined);
+      return;
+    }
+    const initial = this.#deps.retry?.initialMs ?? 1000;
+    const ceiling = Math.min(this.#deps.retry?.maxMs ?? 60_000, initial * 2 ** Math.min(this.#failures, 20));
+    this.#failures++;
+    const delay = Math.round(this.#retryRandom.next() * ceiling); // full jitter
+    this.#deps.failed(err, delay);
+    if (gate === 'offline') {
+      this.#whenOnline = true;
+      return;
+    }
+    if (this.#retry) return; // one retry due at a time
+    const due = this.#deps.activity.want();
+    const timer = setTimeout(() => {
+      this.#retry = undefined;
+      this.request('retry'); // takes its own place before this one is released: never idle in between
+      due();
+    }, delay);
+    timer.unref();
+    this.#retry = { timer, due };
+  }
+
+  /** The device went offline: a retry waits for the network instead of a timer. */
+  wentOffline(): void {
+    if (!this.#retry) return;
+    this.#dropRetry();
+    this.#whenOnline = true;
   }
 
   /** A poll asked for while offline, or cut short by going offline, runs now. */
@@ -106,8 +164,17 @@ export class PollScheduler {
     this.#periodic = undefined;
     this.#release?.();
     this.#release = undefined;
+    this.#dropRetry();
+    this.#failures = 0;
     this.#whenOnline = false;
     this.#whenFree = false;
+  }
+
+  #dropRetry(): void {
+    if (!this.#retry) return;
+    clearTimeout(this.#retry.timer);
+    this.#retry.due();
+    this.#retry = undefined;
   }
 
   async #run(): Promise<void> {
@@ -115,9 +182,14 @@ export class PollScheduler {
       while (this.#release) {
         const release = this.#release;
         this.#release = undefined;
-        await this.#deps.activity.run(() => {
+        await this.#deps.activity.run(async () => {
           release();
-          return this.#deps.poll();
+          try {
+            await this.#deps.poll();
+            this.#failures = 0;
+          } catch (err) {
+            this.pollFailed(err); // while still counted as running: the device is never idle in between
+          }
         });
       }
     } finally {

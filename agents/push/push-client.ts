@@ -128,8 +128,13 @@ export class PushClient extends EventEmitter<PushClientEvents> {
     const ws = new WebSocket(this.url, { ...(this.#caPem ? { ca: this.#caPem } : {}), handshakeTimeout: this.#connectTimeoutMs, maxPayload: 64 * 1024 });
     this.#ws = ws;
     this.#connectTimer = setTimeout(() => {
-      this.emit('connectionError', new Error(`push gateway ${this.url} gave no token within ${this.#connectTimeoutMs} ms`));
-      ws.terminate();
+      // Timers run before pending I/O in an event-loop turn: after a stall the token may be
+      // waiting unread. Look again once I/O has been processed.
+      setImmediate(() => {
+        if (ws !== this.#ws || this.#state === 'connected') return;
+        this.emit('connectionError', new Error(`push gateway ${this.url} gave no token within ${this.#connectTimeoutMs} ms`));
+        ws.terminate();
+      });
     }, this.#connectTimeoutMs);
     ws.on('open', () => {
       ws.send(encodeClientMessage(this.#token ? { type: 'connect', token: this.#token } : { type: 'connect' }));

@@ -25,7 +25,8 @@ export interface PlatformChannel {
   profileAction(command: CommandRecord): 'install' | 'remove' | undefined;
 }
 
-export type PushResult = 'delivered' | 'held' | 'noToken';
+/** What became of a wake-up: the push service's answer, or `noToken` before the device gave one. */
+export type PushResult = 'delivered' | 'held' | 'expired' | 'unknownToken' | 'holdsFull' | 'noToken';
 
 export interface ReconcileResult {
   /** Devices with newly queued work, to be woken after commit. */

@@ -176,6 +176,8 @@ export interface CommandRepository {
   deleteForDevice(deviceId: string): Promise<number>;
   /** Commands still waiting for devices, fleet-wide. */
   countPending(): Promise<number>;
+  /** Devices with at least one command waiting (queued, sent and unanswered, or NotNow), longest-waiting first. */
+  devicesWithPending(): Promise<string[]>;
 }
 
 /**

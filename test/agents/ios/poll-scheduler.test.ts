@@ -1,25 +1,34 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { IosDeviceError } from '../../../agents/ios/errors.js';
 import { PollScheduler, type PollGate } from '../../../agents/ios/poll-scheduler.js';
 import { SeededRandom } from '../../../agents/random/seeded-random.js';
 import { Activity } from '../../../agents/runtime/activity.js';
 
-function scheduler(opts: { gate?: () => PollGate; periodicMs?: number; pollMs?: number } = {}) {
+function scheduler(opts: { gate?: () => PollGate; periodicMs?: number; pollMs?: number; outcomes?: (Error | undefined)[] } = {}) {
   const activity = new Activity();
   const polls: number[] = [];
+  const failures: { err: unknown; retryInMs: number | undefined }[] = [];
   const s = new PollScheduler({
     activity,
     poll: async () => {
       polls.push(Date.now());
       await new Promise((r) => setTimeout(r, opts.pollMs ?? 5));
+      const outcome = opts.outcomes?.shift();
+      if (outcome) throw outcome;
     },
+    failed: (err, retryInMs) => failures.push({ err, retryInMs }),
     gate: opts.gate ?? (() => 'now'),
     random: new SeededRandom(1),
     log: pino({ level: 'silent' }),
     periodicMs: opts.periodicMs ?? 0,
+    retry: { initialMs: 20, maxMs: 80 },
   });
-  return { s, activity, polls };
+  return { s, activity, polls, failures };
 }
+
+const refused = () => new IosDeviceError('network', 'connect ECONNREFUSED 127.0.0.1:8443');
+const status = (n: number) => new IosDeviceError('serverRefused', `answered ${n}`, { status: n });
 
 describe('PollScheduler (when an iOS device polls on its own)', () => {
   it('coalesces requests made while a poll is due, and runs one more if asked during a poll', async () => {
@@ -76,5 +85,67 @@ describe('PollScheduler (when an iOS device polls on its own)', () => {
     expect(seen).toBeGreaterThanOrEqual(2);
     await new Promise((r) => setTimeout(r, 80));
     expect(polls.length).toBe(seen);
+  });
+
+  it('retries a poll the server could not answer (refused, 5xx) with growing, capped, jittered delays until one succeeds', async () => {
+    const { s, activity, polls, failures } = scheduler({ outcomes: [refused(), status(503), refused(), refused(), refused(), undefined] });
+    s.request('push');
+    await activity.whenIdle(10_000);
+    expect(polls).toHaveLength(6);
+    expect(failures.map((f) => f.retryInMs !== undefined)).toEqual([true, true, true, true, true]);
+    const ceilings = [20, 40, 80, 80, 80];
+    failures.forEach((f, i) => {
+      expect(f.retryInMs).toBeGreaterThanOrEqual(0);
+      expect(f.retryInMs).toBeLessThanOrEqual(ceilings[i]!);
+    });
+    expect(new Set(failures.map((f) => f.retryInMs)).size).toBeGreaterThan(1); // jittered, not a fixed step
+  });
+
+  it('is not idle while a retry is due, so settling waits for it', async () => {
+    const { s, activity, polls } = scheduler({ outcomes: [refused()] });
+    s.request('push');
+    await s.running;
+    expect(polls).toHaveLength(1);
+    expect(activity.isIdle()).toBe(false); // the retry is due
+    await activity.whenIdle(5000);
+    expect(polls).toHaveLength(2);
+  });
+
+  it('does not retry a refusal (4xx) or another failure: it is reported once', async () => {
+    const { s, activity, polls, failures } = scheduler({ outcomes: [status(403), new Error('bug')] });
+    s.request('push');
+    await activity.whenIdle(1000);
+    s.request('push');
+    await activity.whenIdle(1000);
+    expect(polls).toHaveLength(2);
+    expect(failures.map((f) => f.retryInMs)).toEqual([undefined, undefined]);
+  });
+
+  it('a failure reported by a caller\'s own exchange (the one ending enrollment) is retried too', async () => {
+    const { s, activity, polls } = scheduler();
+    s.pollFailed(status(500));
+    expect(activity.isIdle()).toBe(false);
+    await activity.whenIdle(5000);
+    expect(polls).toHaveLength(1);
+  });
+
+  it('offline, a due retry waits for the network; cancel() drops it', async () => {
+    let gate: PollGate = 'now';
+    const { s, activity, polls } = scheduler({ gate: () => gate, outcomes: [refused(), refused()] });
+    s.request('push');
+    await s.running;
+    gate = 'offline';
+    s.wentOffline();
+    expect(activity.isIdle()).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(polls).toHaveLength(1);
+    gate = 'now';
+    s.backOnline();
+    await s.running;
+    expect(polls).toHaveLength(2); // failed again: a retry is due
+    s.cancel();
+    expect(activity.isIdle()).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(polls).toHaveLength(2);
   });
 });

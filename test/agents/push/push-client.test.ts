@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -5,15 +6,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PushClient } from '../../../agents/push/push-client.js';
 import { SeededRandom } from '../../../agents/random/seeded-random.js';
 import { PushGateway } from '../../../server/push/gateway.js';
+import { PushTokens } from '../../../server/push/push-tokens.js';
 
 let server: http.Server;
 let gateway: PushGateway;
 let url: string;
 const clients: PushClient[] = [];
+/** The gateway's secret outlives a restart (the server keeps it in its store). */
+const tokens = new PushTokens(randomBytes(32));
+const newGateway = (t = tokens) => new PushGateway({ log: pino({ level: 'silent' }), tokens: t });
 
 beforeEach(async () => {
   server = http.createServer();
-  gateway = new PushGateway(pino({ level: 'silent' }));
+  gateway = newGateway();
   gateway.attach(server, '/push');
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/push`;
@@ -82,7 +87,7 @@ describe('PushClient against the push gateway', () => {
     gateway.close();
     await new Promise((ok) => server.close(ok));
     server = http.createServer();
-    gateway = new PushGateway(pino({ level: 'silent' }));
+    gateway = newGateway();
     gateway.attach(server, '/push');
     await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
     const again = await next<[string, boolean]>(c, 'token');

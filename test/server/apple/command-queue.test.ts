@@ -181,7 +181,8 @@ describe('withdrawal and push', () => {
   });
 
   it('wakes the device through the push gateway with {"mdm": PushMagic}; held while offline, delivered on connect', async () => {
-    const token = randomBytes(32);
+    // The gateway holds only for tokens it issued: take one, as a device does before TokenUpdate.
+    const token = Buffer.from(await offlinePushToken(), 'hex');
     const id = await enrolledDevice('ivy@contoso.com', token);
     await deployTo('ivy@contoso.com', {});
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push`);
@@ -224,3 +225,19 @@ describe('InstallProfile built when the device fetches it', () => {
     expect((await deviceOf(id)).profiles).toMatchObject([{ profileId, state: 'installed', installedVersion: 2 }]);
   });
 });
+
+/** A token the push gateway issued to a device that has disconnected since. */
+async function offlinePushToken(): Promise<string> {
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push`);
+  const token = await new Promise<string>((resolve, reject) => {
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connect' })));
+    ws.once('message', (d) => resolve((JSON.parse(d.toString()) as { token: string }).token));
+    ws.on('error', reject);
+  });
+  await new Promise((r) => {
+    ws.once('close', r);
+    ws.close();
+  });
+  while (server.push.stats().connected > 0) await new Promise((r) => setTimeout(r, 10));
+  return token;
+}

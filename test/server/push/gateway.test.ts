@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -28,7 +27,20 @@ async function connect(token?: string): Promise<{ ws: WebSocket; messages: Recor
   return { ws, messages, token: hello.token as string, next };
 }
 const apns = (token: string, body: object, headers: Record<string, string> = {}) =>
-  request(server.url).post(`/push/3/device/${token}`).set({ 'apns-topic': 'com.apple.mgmt.test', ...headers }).send(body);
+  request(server.url)
+    .post(`/push/3/device/${token}`)
+    .set({ authorization: `bearer ${server.adminToken}`, 'apns-topic': 'com.apple.mgmt.test', ...headers })
+    .send(body);
+
+/** A token the gateway issued to a device that has gone offline since. */
+async function offlineToken(): Promise<string> {
+  const d = await connect();
+  const closed = new Promise((r) => d.ws.once('close', r));
+  d.ws.close();
+  await closed;
+  await new Promise((r) => setTimeout(r, 20)); // the gateway sees the close after the client does
+  return d.token;
+}
 
 describe('push gateway', () => {
   it('issues a token to a new device and keeps it on reconnect', async () => {
@@ -48,7 +60,7 @@ describe('push gateway', () => {
   });
 
   it('holds one notification per token while offline, newer replacing older, and delivers it on reconnect', async () => {
-    const token = randomBytes(32).toString('hex');
+    const token = await offlineToken();
     await apns(token, { mdm: 'older' }).expect(200);
     await apns(token, { mdm: 'newer' }).expect(200);
     expect(server.push.stats().held).toBeGreaterThanOrEqual(1);
@@ -60,7 +72,7 @@ describe('push gateway', () => {
   });
 
   it('drops a notification whose expiration has passed, and apns-expiration 0 means deliver now or never', async () => {
-    const token = randomBytes(32).toString('hex');
+    const token = await offlineToken();
     await apns(token, { mdm: 'stale' }, { 'apns-expiration': '0' }).expect(200);
     const d = await connect(token);
     await new Promise((r) => setTimeout(r, 50));
@@ -80,12 +92,15 @@ describe('push gateway', () => {
 
   it('answers bad APNs requests with APNs reasons', async () => {
     expect((await apns('xyz', { mdm: 'm' }).expect(400)).body).toEqual({ reason: 'BadDeviceToken' });
-    const token = randomBytes(32).toString('hex');
-    expect((await request(server.url).post(`/push/3/device/${token}`).send({ mdm: 'm' }).expect(400)).body.reason).toBe('MissingTopic');
+    const token = await offlineToken();
+    const authed = () => request(server.url).post(`/push/3/device/${token}`).set('authorization', `bearer ${server.adminToken}`);
+    expect((await authed().send({ mdm: 'm' }).expect(400)).body.reason).toBe('MissingTopic');
+    expect((await apns(token, { mdm: 'm' }, { 'apns-topic': 'x'.repeat(256) }).expect(400)).body.reason).toBe('BadTopic');
+    expect((await apns(token, { mdm: 'x'.repeat(5000) }).expect(413)).body.reason).toBe('PayloadTooLarge');
     expect((await apns(token, {}).expect(400)).body.reason).toBe('PayloadEmpty');
     expect((await apns(token, { mdm: 5 }).expect(400)).body.reason).toBe('BadPayload');
     expect((await apns(token, { mdm: 'm' }, { 'apns-expiration': 'soon' }).expect(400)).body.reason).toBe('BadExpirationDate');
-    expect((await request(server.url).post(`/push/3/device/${token}`).set('apns-topic', 't').set('Content-Type', 'application/json').send('{bad').expect(400)).body.reason).toBe('BadPayload');
+    expect((await authed().set('apns-topic', 't').set('Content-Type', 'application/json').send('{bad').expect(400)).body.reason).toBe('BadPayload');
   });
 
   it('closes connections that do not speak the protocol', async () => {

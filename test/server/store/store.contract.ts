@@ -228,6 +228,21 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect(await store.commands.countPending()).toBe(1);
     });
 
+    it('lists the devices with commands waiting (queued, sent or NotNow), longest-waiting first', async () => {
+      for (const id of ['d1', 'd2', 'd3', 'd4']) await store.devices.insert(device(id));
+      const cmd = (uuid: string, deviceId: string, priority = 0) => ({ uuid, deviceId, requestType: 'InstallProfile', body: '<plist/>', priority, createdAt: t });
+      expect(await store.commands.devicesWithPending()).toEqual([]);
+      await store.commands.enqueue(cmd('c1', 'd3'));
+      await store.commands.enqueue(cmd('c2', 'd1', 9));
+      await store.commands.enqueue(cmd('c3', 'd3'));
+      await store.commands.enqueue(cmd('c4', 'd2'));
+      await store.commands.markSent('c1', t);
+      await store.commands.markNotNow('c4');
+      expect(await store.commands.devicesWithPending()).toEqual(['d3', 'd1', 'd2']);
+      await store.commands.deleteForDevice('d3');
+      expect(await store.commands.devicesWithPending()).toEqual(['d1', 'd2']);
+    });
+
     const answered = (uuid: string, deviceId = 'd1', extra: Partial<CommandHistoryRecord> = {}): CommandHistoryRecord => ({
       uuid,
       deviceId,

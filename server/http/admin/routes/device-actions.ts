@@ -71,7 +71,7 @@ export function deviceActionRoutes(ctx: DomainContext, tokens: EnrollmentTokenSe
       method: 'post',
       path: '/devices/{id}/push',
       tag: 'devices',
-      summary: "Wake the device through its platform's push service: delivered, held (offline) or noToken",
+      summary: "Wake the device through its platform's push service: delivered, held (offline), noToken, or not held (expired, unknownToken, holdsFull)",
       handler: async (r) => {
         const device = await existingDevice(idParam(r));
         const module = moduleOf(device.platform);

@@ -49,6 +49,7 @@ export function sqliteCommands(db: Database.Database, exec: Exec): CommandReposi
   const forDevice = db.prepare<[string], CommandRow>('SELECT * FROM commands WHERE device_id = ? ORDER BY priority DESC, seq');
   const delDevice = db.prepare('DELETE FROM commands WHERE device_id = ?');
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM commands');
+  const waiting = db.prepare<[], { device_id: string }>('SELECT device_id FROM commands GROUP BY device_id ORDER BY MIN(seq)');
   return {
     enqueue: (c) =>
       exec(() =>
@@ -65,5 +66,6 @@ export function sqliteCommands(db: Database.Database, exec: Exec): CommandReposi
     forDevice: (deviceId) => exec(() => forDevice.all(deviceId).map(toCommand)),
     deleteForDevice: (deviceId) => exec(() => delDevice.run(deviceId).changes),
     countPending: () => exec(() => count.get()!.n),
+    devicesWithPending: () => exec(() => waiting.all().map((r) => r.device_id)),
   };
 }
