@@ -106,7 +106,7 @@ describe('the enrollment GET', () => {
 
 describe('the push API (APNs-shaped)', () => {
   const push = (body: Buffer, encoding: string) =>
-    request(server.url).post(`/push/3/device/${'ab'.repeat(32)}`).set('apns-topic', alice.mdm.topic).set('Content-Type', 'application/json').set('Content-Encoding', encoding).send(body);
+    request(server.url).post(`/push/3/device/${'ab'.repeat(32)}`).set('authorization', `bearer ${server.adminToken}`).set('apns-topic', alice.mdm.topic).set('Content-Type', 'application/json').set('Content-Encoding', encoding).send(body);
 
   it('a body that does not decode is 400 with a reason', async () => {
     for (const coding of Object.keys(codecs)) expect((await push(garbage, coding).expect(400)).body).toHaveProperty('reason');
