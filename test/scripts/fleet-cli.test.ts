@@ -1,14 +1,29 @@
-import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { exitCode, runCli, spawnCli } from '../helpers/cli.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const run = (args: string[]) => runCli(['fleet', ...args]);
+
+/** A real server behind a fault proxy; the server puts the proxy's URL in what it gives devices. */
+async function serverBehindProxy(decide: Parameters<typeof startFaultProxy>[0]): Promise<{ proxy: FaultProxy; server: TestServer }> {
+  const proxy = await startFaultProxy(decide);
+  const server = await startTestServer({ baseUrl: proxy.url });
+  // server.url is the base URL, the proxy's: forward to where the server really listens.
+  proxy.target = `http://127.0.0.1:${server.port}`;
+  return { proxy, server };
+}
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
 
 describe('mdmlab fleet', () => {
   it('enrolls N iOS devices, delivers the profile to each and prints a summary', async () => {
     const r = await run(['--platform', 'ios', '--count', '4', '--profile', '--until-installed', '--seed', 'fleet-test', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ reason: 'every device installed the profile', devices: 4, enrolled: 4, enrollFailed: 0, commands: { 'InstallProfile Acknowledged': 4 } });
+    expect(summary).toMatchObject({ reason: 'every device installed the profile', devices: 4, enrolled: 4, enrollFailed: 0, enrollAttempts: 4, enrollRetried: 0, commands: { 'InstallProfile Acknowledged': 4 } });
     expect(summary.enrollLatencyMs.count).toBe(4);
     expect(summary.profileLatencyMs.p50).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/enrolled \d+\/4/);
@@ -18,12 +33,78 @@ describe('mdmlab fleet', () => {
     const r = await run(['--count', '2', '--duration', '3s']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('fleet stopped: duration reached');
-    expect(r.stdout).toMatch(/devices\s+2\/2 enrolled, 0 failed/);
+    expect(r.stdout).toMatch(/devices\s+2\/2 enrolled, 0 failed \(2 attempts, 0 enrolled after a retry\)/);
   });
+
+  it('exits when --duration ends a run that --until-installed was also watching', async () => {
+    // --duration 0s ends the run before any device could install anything.
+    const child = spawnCli(['fleet', '--count', '2', '--profile', '--until-installed', '--duration', '0s', '--json']);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const summarised = new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('"reason"') && resolve()));
+    // Once the summary is out the process has nothing left to do; give it ample time to exit.
+    const outcome = await Promise.race([
+      exitCode(child).then((code) => ({ exited: true, code })),
+      summarised.then(() => new Promise<{ exited: boolean; code?: number | null }>((r) => setTimeout(() => r({ exited: false }), 15_000))),
+    ]);
+    if (!outcome.exited) child.kill('SIGKILL');
+    expect(outcome, 'the fleet printed its summary and did not exit').toEqual({ exited: true, code: 0 });
+    expect(JSON.parse(stdout)).toMatchObject({ reason: 'duration reached', enrollFailed: 0 });
+  }, 40_000);
+
+  it('retries an enrollment that failed (the server answered 503) and counts the attempts', async () => {
+    let refused = 0;
+    const { proxy, server } = await serverBehindProxy((req) => (req.url?.startsWith('/mdm/enroll') && refused++ < 2 ? { status: 503 } : 'forward'));
+    cleanups.push(() => proxy.close(), () => server.stop());
+    const r = await run(['--server', proxy.url, '--token', server.adminToken, '--count', '2', '--profile', '--until-installed', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ reason: 'every device installed the profile', enrolled: 2, enrollFailed: 0, enrollAttempts: 4, commands: { 'InstallProfile Acknowledged': 2 } });
+    expect(summary.enrollRetried).toBeGreaterThanOrEqual(1);
+    expect(proxy.seen.filter((l) => l.startsWith('GET /mdm/enroll'))).toHaveLength(4);
+    // The failed attempts are in the summary's errors, without the enrollment tokens of their URLs.
+    expect(Object.keys(summary.errors).join('\n')).toMatch(/answered N/);
+    expect(Object.keys(summary.errors).join('\n')).not.toMatch(/token=[\w-]{8}/);
+  }, 60_000);
+
+  it('gives up on a device after --enroll-attempts and exits 1', async () => {
+    const { proxy, server } = await serverBehindProxy((req) => (req.url?.startsWith('/mdm/enroll') ? { status: 503 } : 'forward'));
+    cleanups.push(() => proxy.close(), () => server.stop());
+    // --until-installed ends the run once every device installed the profile or gave up.
+    const r = await run(['--server', proxy.url, '--token', server.adminToken, '--count', '1', '--profile', '--until-installed', '--enroll-attempts', '2', '--json']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: 0, enrollFailed: 1, enrollAttempts: 2 });
+  }, 60_000);
+
+  it('a setup that fails (a wrong admin token) ends the run with exit 1 instead of waiting forever', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.stop());
+    const child = spawnCli(['fleet', '--server', server.url, '--token', 'wrong', '--count', '1', '--json']);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const outcome = await Promise.race([exitCode(child), new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
+    if (outcome === 'still running') child.kill('SIGKILL');
+    expect(outcome).toBe(1);
+    expect(JSON.parse(stdout).reason).toMatch(/^setup failed: .*bearer token/i);
+  }, 40_000);
+
+  it('a SIGTERM while the fleet is stopping (the run ended, a request still hangs) ends it at once with 143', async () => {
+    // The server never answers the group creation: the run's setup hangs in it.
+    const { proxy, server } = await serverBehindProxy((req) => (req.method === 'POST' && req.url === '/api/v1/groups' ? 'hold' : 'forward'));
+    cleanups.push(() => proxy.close(), () => server.stop());
+    const child = spawnCli(['fleet', '--server', proxy.url, '--token', server.adminToken, '--count', '1', '--duration', '0s']);
+    // --duration 0s has ended the run long before its setup reached the group (users first).
+    await proxy.whenHeld((l) => l === 'POST /api/v1/groups');
+    child.kill('SIGTERM');
+    const outcome = await Promise.race([exitCode(child), new Promise<string>((r) => setTimeout(() => r('still running'), 15_000))]);
+    if (outcome === 'still running') child.kill('SIGKILL');
+    expect(outcome).toBe(143);
+  }, 40_000);
 
   it('refuses bad options with exit code 2', async () => {
     expect((await run(['--platform', 'samsungKnox', '--count', '2'])).code).toBe(2);
     expect((await run(['--count', 'many'])).code).toBe(2);
     expect((await run(['--until-installed'])).code).toBe(2);
-  });
+    expect((await run(['--enroll-attempts', '0'])).code).toBe(2);
+  }, 60_000);
 });
