@@ -15,6 +15,7 @@ import { loadOrCreateTopic } from './apple/topic.js';
 import { createApp } from './http/app.js';
 import { pushRouter } from './http/push-router.js';
 import { PushGateway } from './push/gateway.js';
+import { redactingLogger } from './log-redaction.js';
 import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
 import type { Store } from './store/port.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
@@ -47,7 +48,8 @@ export interface StartOptions {
 }
 
 /** The composition root: data folder, certificates, store, services, HTTP(S) listener. */
-export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(config: ServerConfig, parentLog: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
+  const log = redactingLogger(parentLog);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const configuredHost = config.baseUrl ? new URL(config.baseUrl).hostname : undefined;
@@ -103,7 +105,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
     store.scepChallenges.deleteExpired(new Date().toISOString()).catch((err: unknown) => log.warn({ err }, 'housekeeping failed'));
   }, 3600_000);
   housekeeping.unref();
-  log.info({ url: baseUrl, dataDir, adminToken: admin.source === 'env' ? 'from MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
+  log.info({ url: baseUrl, dataDir, adminTokenFrom: admin.source === 'env' ? 'MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
