@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +6,7 @@ import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { resolveAdminToken } from './admin-token.js';
 import type { ServerConfig } from './config.js';
+import { bindCaToDatabase, DATABASE_FILE, prepareDataFolder, requireCaOfDatabase, requireDatabase } from './data-folder.js';
 import { randomId, type DomainContext, type IdPrefix } from './domain/context.js';
 import { Reconciler } from './domain/reconciler.js';
 import { createAdminServices, type AdminServices } from './domain/services.js';
@@ -14,9 +14,9 @@ import { createAppleModule } from './apple/apple-module.js';
 import { loadOrCreateTopic } from './apple/topic.js';
 import { createApp } from './http/app.js';
 import { pushRouter } from './http/push-router.js';
-import { PushGateway } from './push/gateway.js';
 import { redactingLogger } from './log-redaction.js';
-import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
+import { caFilesPresent, loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
+import { PushGateway } from './push/gateway.js';
 import type { Store } from './store/port.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import { packageVersion } from './version.js';
@@ -47,15 +47,32 @@ export interface StartOptions {
   newId?: (prefix: IdPrefix) => string;
 }
 
-/** The composition root: data folder, certificates, store, services, HTTP(S) listener. */
+/**
+ * The composition root: data folder, certificates, store, services, HTTP(S) listener. A data
+ * folder the server cannot run on (server/data-folder.ts) rejects with a DataFolderError before
+ * anything listens; `mdmlab serve` prints its one line.
+ */
 export async function startServer(config: ServerConfig, parentLog: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
   const log = redactingLogger(parentLog);
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataFolder(dataDir, log);
+  const caPresent = caFilesPresent(dataDir);
+  requireDatabase(dataDir, caPresent);
+  const store = createSqliteStore(join(dataDir, DATABASE_FILE));
+  try {
+    return await startOnStore(config, log, options, dataDir, store, caPresent);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+async function startOnStore(config: ServerConfig, log: Logger, options: StartOptions, dataDir: string, store: Store, caPresent: boolean): Promise<RunningServer> {
+  const recordedCa = await requireCaOfDatabase(store, dataDir, caPresent);
   const configuredHost = config.baseUrl ? new URL(config.baseUrl).hostname : undefined;
   const identity = await loadOrCreateIdentity(dataDir, configuredHost ? [configuredHost] : []);
+  await bindCaToDatabase(store, dataDir, identity.ca.fingerprintSha256, recordedCa);
   const admin = resolveAdminToken(dataDir, config.adminToken ?? process.env.MDMLAB_ADMIN_TOKEN);
-  const store = createSqliteStore(join(dataDir, 'mdmlab.db'));
 
   const ctx: DomainContext = { store, now: () => new Date(), newId: options.newId ?? randomId, log };
   const reconciler = new Reconciler();
@@ -94,6 +111,9 @@ export async function startServer(config: ServerConfig, parentLog: Logger = pino
       server.off('error', fail);
       ok();
     });
+  }).catch((err: unknown) => {
+    push.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   if (!baseUrl) baseUrl = `${config.tls ? 'https' : 'http'}://localhost:${port}`;
