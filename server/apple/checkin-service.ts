@@ -11,7 +11,8 @@ import { boundDevice } from './enrollment-binding.js';
  * - Authenticate binds the UDID to the identity certificate and starts a fresh enrollment
  *   (queue and profile states cleared, as NanoMDM does); the device is not enrolled yet.
  * - TokenUpdate stores the push token and PushMagic; the first one completes the enrollment,
- *   and the device is reconciled (its profiles queued) and woken.
+ *   and the device is reconciled (its profiles queued) and woken. Its UnlockToken is dropped: the
+ *   server never clears a passcode, and a kept one would let whoever reads the database do it.
  * - CheckOut (the user removed management) unenrolls it.
  */
 export class CheckInService {
@@ -79,7 +80,6 @@ export class CheckInService {
         ...apple,
         pushToken: m.Token.toString('hex'),
         pushMagic: m.PushMagic,
-        ...(m.UnlockToken ? { unlockToken: m.UnlockToken.toString('base64') } : {}),
         tokenUpdateCount: apple.tokenUpdateCount + 1,
       });
       const next: DeviceRecord = { ...device, status: 'enrolled', lastSeenAt: at };
