@@ -24,6 +24,7 @@ export interface FaultProxy {
 export async function startFaultProxy(decide: (req: http.IncomingMessage) => FaultDecision): Promise<FaultProxy> {
   const seen: string[] = [];
   const held: http.ServerResponse[] = [];
+  const heldLines: string[] = [];
   const heldWaiters: { test: (line: string) => boolean; resolve: () => void }[] = [];
   const sockets = new Set<net.Socket>();
   let target = '';
@@ -34,6 +35,7 @@ export async function startFaultProxy(decide: (req: http.IncomingMessage) => Fau
     const decision = decide(req);
     if (decision === 'hold') {
       held.push(res);
+      heldLines.push(line);
       for (const w of heldWaiters.filter((w) => w.test(line))) w.resolve();
       return;
     }
@@ -82,7 +84,7 @@ export async function startFaultProxy(decide: (req: http.IncomingMessage) => Fau
     seen,
     whenHeld: (test) =>
       new Promise<void>((resolve) => {
-        if (seen.some(test) && held.length > 0) return resolve();
+        if (heldLines.some(test)) return resolve();
         heldWaiters.push({ test, resolve });
       }),
     close: async () => {
