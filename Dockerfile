@@ -16,6 +16,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 COPY --from=build /app /app
 ENV NODE_ENV=production MDMLAB_DATA=/data
+# The data folder holds the CA key: 0700 (a named volume takes the mode of the image's folder).
+RUN mkdir -m 700 /data
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -10,6 +10,9 @@ import { DEFAULT_CONFIG } from '../server/config.js';
 import { startServer } from '../server/server.js';
 import { createSimulatedDevice, isSimulated, SIMULATED_PLATFORMS } from '../agents/platforms.js';
 
+/** The shell's exit code for a process ended by the signal (128 + its number). */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
+
 const HELP = `usage: mdmlab fleet --platform ios --count N [--server URL] [--token TOKEN] [options]
 
 Runs N simulated devices against a server until stopped (Ctrl-C), printing a progress line and a
@@ -20,8 +23,14 @@ final summary. Without --server an embedded server on a temporary store is used.
   --duration 60s        stop by itself after this long
   --until-installed     stop once every device has acknowledged the profile (with --profile)
   --check-in 15m        periodic check-in interval of each device (default 4h; 0 = push only)
+  --enroll-attempts N   tries per device before its enrollment counts as failed (default 5;
+                        retries wait 1 s, 2 s, 4 s, … up to 30 s)
   --seed S              repeatable UDIDs and key choices
   --json                print the summary as JSON
+
+Ctrl-C (SIGINT or SIGTERM) stops the devices and prints the summary; a second one exits at once.
+Exit codes: 0, 1 when a device failed to enroll (after its retries) or the setup failed, 2 for bad
+options, 130/143 when stopped by a second Ctrl-C.
 `;
 
 export async function fleetCommand(argv: string[]): Promise<number> {
@@ -39,6 +48,7 @@ export async function fleetCommand(argv: string[]): Promise<number> {
         duration: { type: 'string' },
         'until-installed': { type: 'boolean' },
         'check-in': { type: 'string' },
+        'enroll-attempts': { type: 'string' },
         seed: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -57,11 +67,13 @@ export async function fleetCommand(argv: string[]): Promise<number> {
   const concurrency = Number(v.concurrency ?? '32');
   const duration = v.duration === undefined ? undefined : parseDuration(v.duration);
   const checkIn = v['check-in'] === undefined ? undefined : parseDuration(v['check-in']);
+  const enrollAttempts = Number(v['enroll-attempts'] ?? '5');
   const problems = [
     !(DEVICE_PLATFORMS as readonly string[]).includes(platform) && `--platform must be one of ${DEVICE_PLATFORMS.join(', ')}`,
     (DEVICE_PLATFORMS as readonly string[]).includes(platform) && !isSimulated(platform) && `${platform} devices are not simulated yet (simulated: ${SIMULATED_PLATFORMS.join(', ')})`,
     !(Number.isInteger(count) && count > 0) && '--count must be a positive whole number',
     !(Number.isInteger(concurrency) && concurrency > 0) && '--concurrency must be a positive whole number',
+    !(Number.isInteger(enrollAttempts) && enrollAttempts > 0) && '--enroll-attempts must be a positive whole number',
     v.duration !== undefined && duration === undefined && '--duration must be a duration such as 60s',
     v['check-in'] !== undefined && checkIn === undefined && '--check-in must be a duration such as 15m',
     v['until-installed'] && !v.profile && '--until-installed needs --profile',
@@ -85,6 +97,7 @@ export async function fleetCommand(argv: string[]): Promise<number> {
     platform,
     count,
     concurrency,
+    enrollAttempts,
     seed: v.seed ?? String(Date.now()),
     createDevice: (id, seed) => createSimulatedDevice({ id, platform, seed, serverUrl, periodicCheckInMs: checkIn ?? 4 * 3600_000 }),
     ...(v.profile ? { profile: { platform: 'ios', host: 'mail.contoso.com', accountName: 'Fleet mail' } } : {}),
@@ -99,31 +112,67 @@ export async function fleetCommand(argv: string[]): Promise<number> {
       lastPrinted = Date.now();
     }
   }, 1000);
-  const done = new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('interrupted'));
-    process.once('SIGTERM', () => resolve('terminated'));
-    if (duration !== undefined) setTimeout(() => resolve('duration reached'), duration).unref();
-    if (v['until-installed']) {
-      const check = setInterval(() => {
-        if ((run.counters.commands.get('InstallProfile Acknowledged') ?? 0) + run.counters.enrollFailed >= count) {
-          clearInterval(check);
-          resolve('every device installed the profile');
-        }
-      }, 50);
+
+  // The run ends for the first of: Ctrl-C, --duration, --until-installed, a setup that failed.
+  // Every timer that could end it is cleared when one does: a live interval keeps the process up.
+  // Once it is ending, for whatever reason, a signal exits at once: a fleet whose devices are slow
+  // to stop (a request still waiting for its answer) must never be unkillable by Ctrl-C.
+  let ending = false;
+  let end!: (reason: string) => void;
+  const ended = new Promise<string>((resolve) => (end = resolve)).finally(() => (ending = true));
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
+    if (ending) {
+      embedded?.removeStoreNow();
+      process.stderr.write(`\n… ${name} again: exiting at once\n`);
+      process.exit(SIGNAL_EXIT[name]);
     }
-  });
-  const starting = run.start().catch((err: unknown) => process.stderr.write(`\nmdmlab fleet: ${(err as Error).message}\n`));
-  const reason = await done;
+    ending = true;
+    process.stderr.write(`\n… ${name}: stopping the fleet; ${name} again exits at once\n`);
+    end(name === 'SIGINT' ? 'interrupted' : 'terminated');
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  const timers: NodeJS.Timeout[] = [];
+  if (duration !== undefined) timers.push(setTimeout(() => end('duration reached'), duration));
+  if (v['until-installed']) {
+    timers.push(
+      setInterval(() => {
+        if ((run.counters.commands.get('InstallProfile Acknowledged') ?? 0) + run.counters.enrollFailed >= count) end('every device installed the profile');
+      }, 50),
+    );
+  }
+  let setupFailed = false;
+  let settled = false;
+  const starting = run
+    .start()
+    .catch((err: unknown) => {
+      setupFailed = true;
+      end(`setup failed: ${(err as Error).message}`);
+    })
+    .finally(() => (settled = true));
+  const reason = await ended;
+  for (const t of timers) clearTimeout(t);
   clearInterval(ticker);
   const snap = run.snapshot();
   // The last state of the progress line, also when the run ended before the first tick.
   process.stderr.write(tty ? `\r${progressLine(snap, count).padEnd(130)}` : `${progressLine(snap, count)}\n`);
-  await run.stop();
-  await starting;
-  await embedded?.stop();
+  if (!settled) {
+    const what = snap.counters.enrolling > 0 ? `${snap.counters.enrolling} enrollment(s)` : 'the requests of the setup';
+    process.stderr.write(`${tty ? '\n' : ''}stopping: waiting for ${what} in flight (Ctrl-C exits at once)\n`);
+  }
+  try {
+    await run.stop();
+    await starting;
+    await embedded?.stop();
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
   if (tty) process.stderr.write('\n');
   process.stdout.write(v.json ? `${JSON.stringify(summaryJson(snap, reason, count), null, 2)}\n` : summaryText(snap, reason, count));
-  return snap.counters.enrollFailed > 0 ? 1 : 0;
+  return setupFailed || snap.counters.enrollFailed > 0 ? 1 : 0;
 }
 
 function summaryJson(s: FleetSnapshot, reason: string, total: number) {
@@ -133,6 +182,8 @@ function summaryJson(s: FleetSnapshot, reason: string, total: number) {
     devices: total,
     enrolled: s.counters.enrolled,
     enrollFailed: s.counters.enrollFailed,
+    enrollAttempts: s.counters.enrollAttempts,
+    enrollRetried: s.counters.enrollRetried,
     commands: Object.fromEntries(s.counters.commands),
     backgroundErrors: s.counters.backgroundErrors,
     errors: Object.fromEntries(s.counters.errors),
@@ -147,7 +198,7 @@ function summaryText(s: FleetSnapshot, reason: string, total: number): string {
   const lat = (l: ReturnType<FleetSnapshot['enrollLatency']['summary']>) => (l.count ? `p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms` : 'no samples');
   const lines = [
     `fleet stopped: ${reason} after ${(j.elapsedMs / 1000).toFixed(1)} s`,
-    `  devices   ${j.enrolled}/${total} enrolled, ${j.enrollFailed} failed`,
+    `  devices   ${j.enrolled}/${total} enrolled, ${j.enrollFailed} failed (${j.enrollAttempts} attempts, ${j.enrollRetried} enrolled after a retry)`,
     `  enroll    ${lat(j.enrollLatencyMs)}`,
     `  profile   ${lat(j.profileLatencyMs)} (enroll start → InstallProfile acknowledged)`,
     `  commands  ${Object.entries(j.commands).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
@@ -159,13 +210,25 @@ function summaryText(s: FleetSnapshot, reason: string, total: number): string {
 
 async function startEmbedded() {
   const dataDir = mkdtempSync(join(tmpdir(), 'mdmlab-fleet-'));
-  const server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }));
+  const removeStoreNow = () => rmSync(dataDir, { recursive: true, force: true });
+  let server;
+  try {
+    server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }));
+  } catch (err) {
+    removeStoreNow();
+    throw err;
+  }
   return {
     url: server.url,
     token: server.adminToken,
     stop: async () => {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await server.close();
+      } finally {
+        removeStoreNow();
+      }
     },
+    /** For an exit that cannot wait: the store (with the lab CA's key) must not stay in /tmp. */
+    removeStoreNow,
   };
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, type ServerConfig } from '../server/config.js';
+import { DataFolderError } from '../server/errors/data-folder-error.js';
 import { startServer } from '../server/server.js';
 
 const HELP = `usage: mdmlab serve [--port 8080] [--host 0.0.0.0] [--data ./data] [--base-url URL] [--tls] [--log-level info]
@@ -7,6 +8,9 @@ const HELP = `usage: mdmlab serve [--port 8080] [--host 0.0.0.0] [--data ./data]
 Runs the MDM server. On first start it creates a root CA, a TLS certificate and an admin token
 in the data folder; later starts reuse them. The admin API is under /api/v1 (bearer token:
 MDMLAB_ADMIN_TOKEN, or <data>/admin-token).
+
+A data folder that is damaged (a CA file or the database missing, emptied, corrupted, swapped or
+not writable) is refused: one line names the file and what to do, and the exit code is 1.
 `;
 
 export async function serveCommand(argv: string[]): Promise<number> {
@@ -52,7 +56,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logLevel: (v['log-level'] ?? process.env.MDMLAB_LOG_LEVEL ?? DEFAULT_CONFIG.logLevel) as ServerConfig['logLevel'],
     ...(v['base-url'] ? { baseUrl: v['base-url'] } : {}),
   };
-  const server = await startServer(config);
+  let server;
+  try {
+    server = await startServer(config);
+  } catch (err) {
+    // A data folder the server cannot run on: one line naming the file and what to do, no stack.
+    if (!(err instanceof DataFolderError)) throw err;
+    process.stderr.write(`mdmlab serve: ${err.message}\n`);
+    return 1;
+  }
   // A bug in one request's background work must not take the server (and every device) down.
   process.on('unhandledRejection', (err) => server.log.error({ err }, 'unhandled rejection (the server keeps running)'));
   await new Promise<void>((resolve) => {

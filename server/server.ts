@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +6,7 @@ import type { Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { resolveAdminToken } from './admin-token.js';
 import type { ServerConfig } from './config.js';
+import { bindCaToDatabase, DATABASE_FILE, prepareDataFolder, requireCaOfDatabase, requireDatabase } from './data-folder.js';
 import { randomId, type DomainContext, type IdPrefix } from './domain/context.js';
 import { Reconciler } from './domain/reconciler.js';
 import { wakeDevicesWithQueuedWork, type StartupWake } from './domain/startup-wake.js';
@@ -16,9 +16,10 @@ import { ProfileOutcomes } from './domain/profile-outcomes.js';
 import { createApp } from './http/app.js';
 import { deviceActionRoutes } from './http/admin/routes/device-actions.js';
 import { pushRouter } from './http/push-router.js';
+import { redactingLogger } from './log-redaction.js';
+import { caFilesPresent, loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
 import { PushGateway } from './push/gateway.js';
 import { loadOrCreatePushTokens } from './push/push-tokens.js';
-import { loadOrCreateIdentity, type ServerIdentity } from './pki/server-identity.js';
 import type { Store } from './store/port.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import { packageVersion } from './version.js';
@@ -53,15 +54,33 @@ export interface StartOptions {
   newId?: (prefix: IdPrefix) => string;
 }
 
-/** The composition root: data folder, certificates, store, services, HTTP(S) listener. */
-export async function startServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
+/**
+ * The composition root: data folder, certificates, store, services, HTTP(S) listener. A data
+ * folder the server cannot run on (server/data-folder.ts) rejects with a DataFolderError before
+ * anything listens; `mdmlab serve` prints its one line.
+ */
+export async function startServer(config: ServerConfig, parentLog: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<RunningServer> {
   if (!(config.startupWakesPerSecond > 0)) throw new RangeError(`startupWakesPerSecond must be above 0, not ${config.startupWakesPerSecond}`);
+  const log = redactingLogger(parentLog);
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  prepareDataFolder(dataDir, log);
+  const caPresent = caFilesPresent(dataDir);
+  requireDatabase(dataDir, caPresent);
+  const store = createSqliteStore(join(dataDir, DATABASE_FILE));
+  try {
+    return await startOnStore(config, log, options, dataDir, store, caPresent);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+async function startOnStore(config: ServerConfig, log: Logger, options: StartOptions, dataDir: string, store: Store, caPresent: boolean): Promise<RunningServer> {
+  const recordedCa = await requireCaOfDatabase(store, dataDir, caPresent);
   const configuredHost = config.baseUrl ? new URL(config.baseUrl).hostname : undefined;
   const identity = await loadOrCreateIdentity(dataDir, configuredHost ? [configuredHost] : []);
+  await bindCaToDatabase(store, dataDir, identity.ca.fingerprintSha256, recordedCa);
   const admin = resolveAdminToken(dataDir, config.adminToken ?? process.env.MDMLAB_ADMIN_TOKEN);
-  const store = createSqliteStore(join(dataDir, 'mdmlab.db'));
 
   const ctx: DomainContext = { store, now: () => new Date(), newId: options.newId ?? randomId, log };
   const reconciler = new Reconciler();
@@ -111,6 +130,9 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
       server.off('error', fail);
       ok();
     });
+  }).catch((err: unknown) => {
+    push.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   if (!baseUrl) baseUrl = `${config.tls ? 'https' : 'http'}://localhost:${port}`;
@@ -123,7 +145,7 @@ export async function startServer(config: ServerConfig, log: Logger = pino({ lev
   }, 3600_000);
   housekeeping.unref();
   const startupWake = wakeDevicesWithQueuedWork({ store, reconciler, log, perSecond: config.startupWakesPerSecond });
-  log.info({ url: baseUrl, dataDir, adminToken: admin.source === 'env' ? 'from MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
+  log.info({ url: baseUrl, dataDir, adminTokenFrom: admin.source === 'env' ? 'MDMLAB_ADMIN_TOKEN' : admin.file, caFingerprint: identity.ca.fingerprintSha256 }, 'mdmlab listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>

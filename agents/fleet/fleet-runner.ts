@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient } from '../admin/admin-client.js';
 import type { SimulatedDevice } from '../device.js';
 import type { DevicePlatform } from '../../protocol/admin/platforms.js';
@@ -17,7 +18,14 @@ export interface FleetOptions {
   profile?: Record<string, unknown>;
   /** A name for this run's users and group; default random. */
   runId?: string;
+  /** Tries per device before its enrollment counts as failed (default 5). */
+  enrollAttempts?: number;
+  /** Wait before the first retry, doubled at each further one up to maxMs (default 1 s, 30 s). */
+  retryBackoff?: { baseMs: number; maxMs: number };
 }
+
+const DEFAULT_ATTEMPTS = 5;
+const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 
 export interface FleetSnapshot {
   elapsedMs: number;
@@ -44,6 +52,8 @@ export class FleetRun {
   enrollStartedAt: number | undefined;
   private readonly started = Date.now();
   private stopped = false;
+  /** Ends the waits between enrollment attempts when the run stops. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly o: FleetOptions) {
     this.runId = o.runId ?? randomBytes(3).toString('hex');
@@ -77,35 +87,73 @@ export class FleetRun {
     await Promise.all(Array.from({ length: Math.max(1, this.o.concurrency) }, worker));
   }
 
+  /**
+   * Enrolls one device, trying again after a failure (a server under load, a lost connection) with
+   * a capped exponential backoff: a fresh enrollment token each time (one-time tokens are spent by
+   * the attempt that fetched the profile), on the same simulated device (a failed enrollment leaves
+   * it unenrolled). Latency counts from the first attempt.
+   */
   private async enrollOne(admin: AdminClient, userId: string, i: number): Promise<void> {
     const id = `${this.o.platform}-${this.runId}-${String(i).padStart(5, '0')}`;
     const t0 = Date.now();
+    const attempts = Math.max(1, this.o.enrollAttempts ?? DEFAULT_ATTEMPTS);
+    let device: SimulatedDevice | undefined;
     this.counters.enrolling++;
     try {
-      const device = await this.o.createDevice(id, `${this.o.seed}:${i}`);
-      this.devices.push(device);
-      this.counters.devices++;
-      device.on('commandHandled', (e) => {
-        bump(this.counters.commands, `${e.requestType} ${e.status}`);
-        if (e.profileAction === 'install' && e.outcome === 'success') this.profileLatency.add(Date.now() - t0);
-      });
-      device.on('backgroundError', (err) => {
-        this.counters.backgroundErrors++;
-        bump(this.counters.errors, errorClass(err));
-      });
-      await device.enroll(await admin.enrollmentToken(userId, { platform: this.o.platform }));
-      this.counters.enrolled++;
-      this.enrollLatency.add(Date.now() - t0);
-    } catch (err) {
-      this.counters.enrollFailed++;
-      bump(this.counters.errors, errorClass(err));
+      for (let attempt = 1; ; attempt++) {
+        this.counters.enrollAttempts++;
+        try {
+          device ??= await this.createDevice(id, i, t0);
+          await device.enroll(await admin.enrollmentToken(userId, { platform: this.o.platform }));
+          this.counters.enrolled++;
+          if (attempt > 1) this.counters.enrollRetried++;
+          this.enrollLatency.add(Date.now() - t0);
+          return;
+        } catch (err) {
+          bump(this.counters.errors, errorClass(err));
+          if (attempt >= attempts || this.stopped || !(await this.backoff(attempt))) {
+            this.counters.enrollFailed++;
+            return;
+          }
+        }
+      }
     } finally {
       this.counters.enrolling--;
     }
   }
 
+  private async createDevice(id: string, i: number, t0: number): Promise<SimulatedDevice> {
+    const device = await this.o.createDevice(id, `${this.o.seed}:${i}`);
+    this.devices.push(device);
+    this.counters.devices++;
+    device.on('commandHandled', (e) => {
+      bump(this.counters.commands, `${e.requestType} ${e.status}`);
+      if (e.requestType === 'InstallProfile' && e.status === 'Acknowledged') this.profileLatency.add(Date.now() - t0);
+    });
+    device.on('backgroundError', (err) => {
+      this.counters.backgroundErrors++;
+      bump(this.counters.errors, errorClass(err));
+    });
+    return device;
+  }
+
+  /** Waits before attempt `failed + 1` (half to all of base·2^(failed-1), capped); false when the run stopped meanwhile. */
+  private async backoff(failed: number): Promise<boolean> {
+    const { baseMs, maxMs } = this.o.retryBackoff ?? DEFAULT_BACKOFF;
+    const ceiling = Math.min(maxMs, baseMs * 2 ** (failed - 1));
+    // Jitter spreads the retries of devices that failed together (a server restart) over time.
+    const ms = ceiling / 2 + Math.random() * (ceiling / 2);
+    try {
+      await sleep(ms, undefined, { signal: this.stopping.signal });
+    } catch {
+      return false;
+    }
+    return !this.stopped;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     await Promise.allSettled(this.devices.map((d) => d.stop()));
   }
 }

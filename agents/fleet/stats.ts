@@ -1,6 +1,6 @@
 /**
- * Fleet counters and latency samples. One process, one event loop: plain fields, no locks
- * (unlike mdmb's unsynchronised goroutine counters, notes/simulators-scale-style.md §A.2).
+ * Fleet counters and latency samples. One process, one event loop: plain fields, no locks (a
+ * multi-threaded simulator would need atomic counters here).
  */
 export class LatencyRecorder {
   private readonly samples: number[] = [];
@@ -34,7 +34,12 @@ export interface FleetCounters {
   devices: number;
   enrolling: number;
   enrolled: number;
+  /** Devices whose every enrollment attempt failed. */
   enrollFailed: number;
+  /** Enrollment attempts over all devices (first tries and retries). */
+  enrollAttempts: number;
+  /** Devices that enrolled after at least one failed attempt. */
+  enrollRetried: number;
   /** Commands answered, by request type and status: `InstallProfile Acknowledged`. */
   commands: Map<string, number>;
   backgroundErrors: number;
@@ -43,15 +48,22 @@ export interface FleetCounters {
 }
 
 export function newCounters(): FleetCounters {
-  return { devices: 0, enrolling: 0, enrolled: 0, enrollFailed: 0, commands: new Map(), backgroundErrors: 0, errors: new Map() };
+  return { devices: 0, enrolling: 0, enrolled: 0, enrollFailed: 0, enrollAttempts: 0, enrollRetried: 0, commands: new Map(), backgroundErrors: 0, errors: new Map() };
 }
 
 export function bump(map: Map<string, number>, key: string, by = 1): void {
   map.set(key, (map.get(key) ?? 0) + by);
 }
 
-/** Groups error messages that differ only in ids and numbers. */
+/**
+ * Groups error messages that differ only in ids, numbers and query strings. Query values go first:
+ * an error naming its URL would otherwise print the enrollment token (`/mdm/enroll?token=…`).
+ */
 export function errorClass(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return text.replace(/[0-9A-F]{8}-[0-9A-F-]{8,}/gi, '<id>').replace(/\d+/g, 'N').slice(0, 120);
+  return text
+    .replace(/([?&][^=\s&?#]+=)[^\s&#]*/g, '$1…')
+    .replace(/[0-9A-F]{8}-[0-9A-F-]{8,}/gi, '<id>')
+    .replace(/\d+/g, 'N')
+    .slice(0, 120);
 }

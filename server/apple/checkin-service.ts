@@ -13,7 +13,8 @@ import { raiseEnrollmentConflict } from './enrollment-conflict.js';
  *   device is not enrolled yet. A UDID bound to another identity is not taken over
  *   (enrollment-binding.ts says when it may be), and only iPhone, iPad and iPod touch enroll.
  * - TokenUpdate stores the push token and PushMagic; the first one completes the enrollment,
- *   and the device is reconciled (its profiles queued) and woken.
+ *   and the device is reconciled (its profiles queued) and woken. Its UnlockToken is dropped: the
+ *   server never clears a passcode, and a kept one would let whoever reads the database do it.
  * - CheckOut (the user removed management) unenrolls it and releases its identity: nothing but a
  *   new Authenticate enrolls it again.
  */
@@ -104,7 +105,6 @@ export class CheckInService {
         ...apple,
         pushToken: m.Token.toString('hex'),
         pushMagic: m.PushMagic,
-        ...(m.UnlockToken ? { unlockToken: m.UnlockToken.toString('base64') } : {}),
         tokenUpdateCount: apple.tokenUpdateCount + 1,
       });
       const next: DeviceRecord = { ...device, status: 'enrolled', lastSeenAt: at };

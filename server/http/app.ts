@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
 import type { AdminServices } from '../domain/services.js';
+import { redactUrl } from '../log-redaction.js';
 import type { ServerIdentity } from '../pki/server-identity.js';
 import { adminApiRouter } from './admin/router.js';
 import type { RouteSpec } from './admin/route.js';
@@ -52,7 +53,7 @@ export function createApp(deps: AppDependencies): express.Express {
   });
   // Last resort for protocol routers that did not answer an error themselves: never a stack trace.
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    deps.log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error');
+    deps.log.error({ err, method: req.method, url: redactUrl(req.originalUrl) }, 'unhandled error');
     if (!res.headersSent) res.status(500).type('text/plain').send('internal error\n');
   });
   return app;

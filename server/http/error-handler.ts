@@ -2,6 +2,8 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
 import { MdmlabError } from '../errors/mdmlab-error.js';
+import { redactUrl } from '../log-redaction.js';
+import { isClientAbort } from './client-abort.js';
 
 export function sendError(res: Response, code: ErrorCode, message?: string, field?: string): void {
   res.status(ERRORS[code].status).json({ error: { code, message: message ?? ERRORS[code].message, ...(field ? { field } : {}) } });
@@ -14,20 +16,23 @@ export function sendError(res: Response, code: ErrorCode, message?: string, fiel
  */
 export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    if (isClientAbort(err)) {
+      log.debug({ method: req.method, url: redactUrl(req.originalUrl) }, 'the client closed the connection before the request was complete');
+      return;
+    }
     if (res.headersSent) return;
     if (err instanceof MdmlabError) return sendError(res, err.code, err.message, err.field);
     const type = typeof err === 'object' && err !== null && 'type' in err ? (err as { type: unknown }).type : undefined;
     if (type === 'entity.too.large') return sendError(res, 'payloadTooLarge');
     if (type === 'entity.parse.failed') return sendError(res, 'invalidJson', `the body is not valid JSON: ${(err as Error).message}`);
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 'unsupportedMediaType', (err as Error).message);
-    if (type === 'request.aborted') return;
     // Other client errors raised by express and its parsers (a path that is not valid percent-encoding,
     // a gzip body that does not inflate) carry a 4xx status and a message meant for the client.
     const status = clientErrorStatus(err);
     if (status === 413) return sendError(res, 'payloadTooLarge');
     if (status === 415) return sendError(res, 'unsupportedMediaType', (err as Error).message);
     if (status !== undefined) return sendError(res, 'badRequest', (err as Error).message);
-    log.error({ err, method: req.method, url: req.originalUrl }, 'unhandled error in admin API');
+    log.error({ err, method: req.method, url: redactUrl(req.originalUrl) }, 'unhandled error in admin API');
     sendError(res, 'internalError');
   };
 }

@@ -166,7 +166,6 @@ export interface AppleDeviceRecord {
   pushMagic?: string;
   /** Hex of the APNs token. */
   pushToken?: string;
-  unlockToken?: string;
   tokenUpdateCount: number;
   authenticatedAt: string;
   /** The device's last answer to ProfileList: what it says it has installed. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import request from 'supertest';
 import { DEFAULT_CONFIG, type ServerConfig } from '../../server/config.js';
 import { startServer, type RunningServer } from '../../server/server.js';
@@ -20,13 +20,10 @@ export interface TestServer extends RunningServer {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-/** A real server over real HTTP on a free port, with a fresh data folder. */
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/** A real server over real HTTP on a free port, with a fresh data folder; silent unless given a logger. */
+export async function startTestServer(overrides: Partial<ServerConfig> = {}, log: Logger = pino({ level: 'silent' })): Promise<TestServer> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'mdmlab-test-'));
-  const server = await startServer(
-    { ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', adminToken: 'test-token', ...overrides },
-    pino({ level: 'silent' }),
-  );
+  const server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', adminToken: 'test-token', ...overrides }, log);
   const auth = (t: request.Test) => t.set('Authorization', `Bearer ${server.adminToken}`);
   const api = {
     get: (path: string) => auth(request(server.url).get(`/api/v1${path}`)),

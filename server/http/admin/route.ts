@@ -33,3 +33,16 @@ export interface RouteSpec {
 }
 
 export const idParam = (req: ApiRequest): string => req.params.id!;
+
+/**
+ * The path of a route as a regular expression: `{name}` matches one path segment, everything else
+ * only itself. Literal parts are escaped: `/openapi.json` must not also match `/openapiXjson`,
+ * which would let any such path pass the token check as a public route.
+ */
+export function routePattern(path: string): RegExp {
+  const source = path
+    .split(/\{\w+\}/)
+    .map((literal) => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
+  return new RegExp(`^${source}/?$`);
+}

@@ -6,7 +6,7 @@ import { MdmlabError } from '../../errors/mdmlab-error.js';
 import type { AdminServices } from '../../domain/services.js';
 import { jsonErrorHandler, sendError } from '../error-handler.js';
 import { buildOpenApi } from './openapi.js';
-import type { ApiRequest, RouteSpec } from './route.js';
+import { routePattern, type ApiRequest, type RouteSpec } from './route.js';
 import { directoryRoutes } from './routes/directory.js';
 import { fleetRoutes } from './routes/fleet.js';
 import { profileRoutes } from './routes/profiles.js';
@@ -51,7 +51,6 @@ export function adminRouteTable(options: AdminApiOptions): RouteSpec[] {
 }
 
 const toExpressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
-const pathPattern = (path: string): RegExp => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}/?$`);
 
 /** The admin API under /api/v1: bearer auth, strict JSON bodies, the route table, JSON errors. */
 export function adminApiRouter(options: AdminApiOptions): Router {
@@ -64,11 +63,13 @@ export function adminApiRouter(options: AdminApiOptions): Router {
     const given = Buffer.from(m[1]!);
     return given.length === token.length && timingSafeEqual(given, token);
   };
-  const publicPaths = new Set(routes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`));
+  // Compiled once: the token check and the 405 answer run on every request that reaches them.
+  const patterns = new Map(routes.map((r) => [r, routePattern(r.path)]));
+  const matching = (path: string) => routes.filter((r) => patterns.get(r)!.test(path));
 
   router.use((req, res, next) => {
-    const route = routes.find((r) => r.method === req.method.toLowerCase() && pathPattern(r.path).test(req.path));
-    if (route && publicPaths.has(`${route.method} ${route.path}`)) return next();
+    const method = req.method.toLowerCase();
+    if (matching(req.path).some((r) => r.public && r.method === method)) return next();
     if (!authorised(req)) {
       res.set('WWW-Authenticate', 'Bearer realm="mdmlab"');
       return sendError(res, 'unauthorized');
@@ -88,7 +89,7 @@ export function adminApiRouter(options: AdminApiOptions): Router {
   }
 
   router.use((req, res) => {
-    const allowed = routes.filter((r) => pathPattern(r.path).test(req.path)).map((r) => r.method.toUpperCase());
+    const allowed = matching(req.path).map((r) => r.method.toUpperCase());
     if (allowed.length > 0) {
       res.set('Allow', [...new Set(allowed)].join(', '));
       return sendError(res, 'methodNotAllowed', `${req.method} is not supported on ${req.path}; use ${[...new Set(allowed)].join(', ')}`);

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { AppleProtocolError } from '../../../protocol/apple/errors.js';
 import { PROTOCOL_ERRORS, type ProtocolErrorCode } from '../../errors/catalogue.js';
 import { ProtocolError } from '../../errors/protocol-error.js';
+import { redactUrl } from '../../log-redaction.js';
+import { isClientAbort } from '../client-abort.js';
 
 export function sendProtocolError(res: Response, code: ProtocolErrorCode, message?: string): void {
   res.status(PROTOCOL_ERRORS[code].status).type('text/plain').send(`${code}: ${message ?? PROTOCOL_ERRORS[code].message}\n`);
@@ -63,7 +65,13 @@ export function bodyReadRefusal(err: unknown, req: IncomingMessage, opts: { acce
 }
 
 /** Answers an error on a plain node:http response (the MDM fast path). */
-export function writeProtocolError(res: ServerResponse, err: unknown, log: Logger, url: string | undefined): void {
+export function writeProtocolError(res: ServerResponse, err: unknown, log: Logger, rawUrl: string | undefined): void {
+  const url = redactUrl(rawUrl);
+  if (isClientAbort(err)) {
+    log.debug({ url }, 'the client closed the connection before the request was complete');
+    res.destroy();
+    return;
+  }
   if (res.headersSent) {
     res.destroy();
     return;
@@ -83,8 +91,7 @@ export function writeProtocolError(res: ServerResponse, err: unknown, log: Logge
 /** The same, as express error middleware (SCEP, enrollment). */
 export function protocolErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    if (res.headersSent) return;
-    if ((err as { type?: unknown } | null)?.type === 'request.aborted') return;
+    if (res.headersSent && !isClientAbort(err)) return;
     writeProtocolError(res, err, log, req.originalUrl);
   };
 }

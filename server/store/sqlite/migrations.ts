@@ -254,4 +254,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX command_history_by_device ON command_history (device_id, seq);
     `,
   },
+  {
+    version: 7,
+    name: 'no UnlockToken kept',
+    sql: `
+      -- The UnlockToken (Apple: TokenUpdate, "used to clear a passcode") lets whoever holds it
+      -- remove a device's passcode; the server never sends ClearPasscode, so it keeps none. The
+      -- values are blanked before the column goes so that no page rewritten here still holds them
+      -- (the database runs with secure_delete, which zeroes what is deleted).
+      UPDATE apple_devices SET unlock_token = NULL WHERE unlock_token IS NOT NULL;
+      ALTER TABLE apple_devices DROP COLUMN unlock_token;
+    `,
+  },
 ];

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,27 @@ describe('SQLite store', () => {
     expect(await store.issuedCertificates.getByFingerprint('fp-free')).not.toHaveProperty('deviceId');
     expect(await store.devices.get('in')).not.toHaveProperty('reenrollmentAllowedUntil');
     await store.close();
+  });
+
+  it('upgrades a database that kept UnlockTokens (before v7): the column and the values are gone from the file', async () => {
+    const file = join(dir, 'v5.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    migrate(db, MIGRATIONS.filter((m) => m.version < 7));
+    const unlockToken = randomBytes(1500).toString('base64');
+    db.prepare("INSERT INTO devices (id, platform, hardware_id, status, enrolled_at) VALUES ('d1', 'ios', 'UDID-1', 'enrolled', 'x')").run();
+    db.prepare("INSERT INTO apple_devices (device_id, udid, identity_fingerprint, topic, push_token, unlock_token, authenticated_at) VALUES ('d1', 'UDID-1', 'fp', 't', 'pt', ?, 'x')").run(unlockToken);
+    db.close();
+    expect(readFileSync(file).includes(unlockToken)).toBe(true);
+
+    const store = createSqliteStore(file);
+    expect(await store.appleDevices.getByUdid('UDID-1')).toMatchObject({ deviceId: 'd1', pushToken: 'pt' });
+    await store.close();
+    const after = new Database(file, { readonly: true });
+    const columns = (after.prepare('PRAGMA table_info(apple_devices)').all() as { name: string }[]).map((c) => c.name);
+    after.close();
+    expect(columns).not.toContain('unlock_token');
+    expect(readFileSync(file).includes(unlockToken)).toBe(false);
   });
 
   it('refuses to open a database written by a newer schema', () => {

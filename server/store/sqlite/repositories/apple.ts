@@ -12,7 +12,6 @@ interface AppleRow {
   topic: string;
   push_magic: string | null;
   push_token: string | null;
-  unlock_token: string | null;
   token_update_count: number;
   authenticated_at: string;
   profile_list: string | null;
@@ -26,7 +25,6 @@ const toApple = (r: AppleRow): AppleDeviceRecord =>
     topic: r.topic,
     pushMagic: opt(r.push_magic),
     pushToken: opt(r.push_token),
-    unlockToken: opt(r.unlock_token),
     tokenUpdateCount: r.token_update_count,
     authenticatedAt: r.authenticated_at,
     profileList: r.profile_list === null ? undefined : (JSON.parse(r.profile_list) as AppleDeviceRecord['profileList']),
@@ -34,13 +32,13 @@ const toApple = (r: AppleRow): AppleDeviceRecord =>
 
 export function sqliteAppleDevices(db: Database.Database, exec: Exec): AppleDeviceRepository {
   const upsert = db.prepare(
-    `INSERT INTO apple_devices (device_id, udid, identity_fingerprint, checked_out_at, topic, push_magic, push_token, unlock_token, token_update_count,
+    `INSERT INTO apple_devices (device_id, udid, identity_fingerprint, checked_out_at, topic, push_magic, push_token, token_update_count,
        authenticated_at, profile_list)
-     VALUES (@deviceId, @udid, @identityFingerprint, @checkedOutAt, @topic, @pushMagic, @pushToken, @unlockToken, @tokenUpdateCount,
+     VALUES (@deviceId, @udid, @identityFingerprint, @checkedOutAt, @topic, @pushMagic, @pushToken, @tokenUpdateCount,
        @authenticatedAt, @profileList)
      ON CONFLICT (device_id) DO UPDATE SET udid = excluded.udid, identity_fingerprint = excluded.identity_fingerprint,
        checked_out_at = excluded.checked_out_at,
-       topic = excluded.topic, push_magic = excluded.push_magic, push_token = excluded.push_token, unlock_token = excluded.unlock_token,
+       topic = excluded.topic, push_magic = excluded.push_magic, push_token = excluded.push_token,
        token_update_count = excluded.token_update_count, authenticated_at = excluded.authenticated_at,
        profile_list = excluded.profile_list`,
   );
@@ -55,7 +53,6 @@ export function sqliteAppleDevices(db: Database.Database, exec: Exec): AppleDevi
             checkedOutAt: a.checkedOutAt ?? null,
             pushMagic: a.pushMagic ?? null,
             pushToken: a.pushToken ?? null,
-            unlockToken: a.unlockToken ?? null,
             profileList: a.profileList ? JSON.stringify(a.profileList) : null,
           })),
       ),

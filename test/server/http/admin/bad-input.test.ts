@@ -183,6 +183,16 @@ describe('bad input to the admin API', () => {
     expect(res.body.error.code).toBe('unauthorized');
     expect((await server.api.get('/users?upn=z@contoso.com')).body).toEqual([]);
   });
+
+  it('a path that only resembles a public route is not public: 401 without the token, 404 with it', async () => {
+    // `/openapi.json` is the one public route; its dot once matched any character.
+    for (const path of ['/openapiXjson', '/openapi-json', '/openapi.jsonx']) {
+      const anonymous = await request(server.url).get(`/api/v1${path}`).expect(401);
+      expect(anonymous.body.error.code).toBe('unauthorized');
+      expect((await server.api.get(path).expect(404)).body.error.code).toBe('routeNotFound');
+    }
+    await request(server.url).get('/api/v1/openapi.json').expect(200);
+  });
 });
 
 describe('internal failures', () => {
