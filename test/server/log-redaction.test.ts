@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCheckIn } from '../../protocol/apple/checkin.js';
 import { CHECKIN, createUserAndToken, fetchEnrollmentProfile, scepRequest, signedPut } from '../helpers/apple-wire.js';
 import { captureLog, type CapturedLog } from '../helpers/log-capture.js';
+import { offlinePushToken } from '../helpers/push-token.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /**
@@ -33,14 +34,14 @@ beforeAll(async () => {
   const issued = await scepRequest(scep.url, server.identity.ca.certDer, scep.challenge, [{ shortName: 'CN', value: 'logs' }]);
   const as = { key: issued.keys.privateKey, certDer: issued.certDer! };
   const udid = randomBytes(12).toString('hex').toUpperCase();
-  const pushToken = randomBytes(32);
+  const pushToken = Buffer.from(await offlinePushToken(server), 'hex');
   secrets.pushToken = pushToken.toString('hex');
   secrets.pushMagic = `magic-${randomBytes(8).toString('hex')}`;
   await signedPut(mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'Authenticate', Topic: mdm.topic, UDID: udid }), as).expect(200);
   await signedPut(mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'TokenUpdate', Topic: mdm.topic, UDID: udid, Token: pushToken, PushMagic: secrets.pushMagic }), as).expect(200);
 
   // The APNs-shaped push API carries the push token in its path and the PushMagic in its body.
-  await request(server.url).post(`/push/3/device/${secrets.pushToken}`).set('apns-topic', mdm.topic).send({ mdm: secrets.pushMagic }).expect(200);
+  await request(server.url).post(`/push/3/device/${secrets.pushToken}`).set('authorization', `Bearer ${server.adminToken}`).set('apns-topic', mdm.topic).send({ mdm: secrets.pushMagic }).expect(200);
   // A client that puts a secret in a query string where none belongs.
   secrets.queryToken = `query-${randomBytes(6).toString('hex')}`;
   await server.api.get(`/users?token=${secrets.queryToken}`).expect(400);

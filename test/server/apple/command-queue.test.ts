@@ -9,6 +9,7 @@ import { anySigner, issuedBy, verifyCms } from '../../../certs/cms-verify.js';
 import { parseConfigurationProfile, payloadsOfType } from '../../../protocol/apple/configuration-profile.js';
 import { duplicateAccountChain } from '../../../protocol/apple/errors-catalogue.js';
 import { decodeEasPayload } from '../../../protocol/apple/payloads/eas-account.js';
+import { offlinePushToken } from '../../helpers/push-token.js';
 import { enrolledOverWire, sendReport, type WireIdentity } from '../../helpers/apple-wire.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
@@ -182,7 +183,7 @@ describe('withdrawal and push', () => {
 
   it('wakes the device through the push gateway with {"mdm": PushMagic}; held while offline, delivered on connect', async () => {
     // The gateway holds only for tokens it issued: take one, as a device does before TokenUpdate.
-    const token = Buffer.from(await offlinePushToken(), 'hex');
+    const token = Buffer.from(await offlinePushToken(server), 'hex');
     const id = await enrolledDevice('ivy@contoso.com', token);
     await deployTo('ivy@contoso.com', {});
     const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push`);
@@ -226,18 +227,3 @@ describe('InstallProfile built when the device fetches it', () => {
   });
 });
 
-/** A token the push gateway issued to a device that has disconnected since. */
-async function offlinePushToken(): Promise<string> {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push`);
-  const token = await new Promise<string>((resolve, reject) => {
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connect' })));
-    ws.once('message', (d) => resolve((JSON.parse(d.toString()) as { token: string }).token));
-    ws.on('error', reject);
-  });
-  await new Promise((r) => {
-    ws.once('close', r);
-    ws.close();
-  });
-  while (server.push.stats().connected > 0) await new Promise((r) => setTimeout(r, 10));
-  return token;
-}
