@@ -1,0 +1,14 @@
+export * from './csp-handler.js';
+export * from './csp/activesync-csp.js';
+export * from './csp/default-handlers.js';
+export * from './csp/email2-csp.js';
+export * from './ddf-loader.js';
+export * from './dm-command.js';
+export { DEFAULT_DM_TREE_LIMITS, type DmTreeLimits } from './dm-context.js';
+export type { DmExecution, DmTreeChange } from './dm-node.js';
+export * from './dm-schema.js';
+export * from './dm-snapshot.js';
+export * from './dm-tree.js';
+export { fallbackDdfNodes } from './fallback/index.js';
+export * from './loc-uri.js';
+export * from './activesync-accounts.js';
