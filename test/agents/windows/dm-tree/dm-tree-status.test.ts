@@ -141,6 +141,17 @@ describe('Windows DM tree: status codes', () => {
       expect(s.reason).toContain('permanent');
     });
 
+    it('binds the server only: the device writes its own Get-only nodes (origin device)', () => {
+      const tree = newTree();
+      const facts = [add('./DevInfo/DevId', 'F00D'), add('./Vendor/MSFT/DMClient/Provider/MDMLab/Push/ChannelURI', 'https://push.example/c/1')];
+      expect(tree.execute(facts).map((s) => s.code)).toEqual([405, 405]);
+      expect(tree.execute(facts, { origin: 'device' }).map((s) => s.code)).toEqual([200, 200]);
+      expect(run(tree, get('./Vendor/MSFT/DMClient/Provider/MDMLab/Push/ChannelURI')).results[0]!.data).toBe('https://push.example/c/1');
+      // The rest of the rules hold for the device too.
+      expect(tree.execute([add('./DevInfo/DevId', 'again')], { origin: 'device' })[0]!.code).toBe(418);
+      expect(tree.deleteLocal('./DevInfo').code).toBe(405);
+    });
+
     it('changes nothing', () => {
       const tree = newTree();
       tree.setLocal('./DevInfo/DevId', 'device-1');
