@@ -1,3 +1,17 @@
+/**
+ * The simulated Windows device's OMA DM management tree.
+ *
+ *   // Once per process: the node definitions, from Microsoft's DDF files (or the fallback table).
+ *   const { schema, warnings } = loadWindowsDmSchema();      // MDMLAB_WINDOWS_DDF / <root>/../shared/specs/windows/ddf
+ *   const handlers = new CspHandlerSet(defaultCspHandlers()); // ActiveSync and EMAIL2 quirks
+ *
+ *   // Per device: values only.
+ *   const tree = new DmTree(schema, { handlers });
+ *   tree.setLocal('./DevInfo/DevId', deviceId);               // the device's own facts
+ *   tree.subscribe((event) => syncMailStore(readActiveSyncAccounts(tree), activeSyncAccountsChanged(event)));
+ *   const statuses = tree.execute(commandsFromSyncML);        // one DmCommandStatus per command
+ *   store.save(tree.snapshot());                              // JSON; DmTree.restore(schema, json) brings it back
+ */
 export * from './csp-handler.js';
 export * from './csp/activesync-csp.js';
 export * from './csp/default-handlers.js';
