@@ -114,8 +114,16 @@ export class CheckInService {
       }
       await tx.devices.update(next);
       // Push only after the first TokenUpdate (Apple: the server may send push notifications once
-      // it has the token): now the device can be told to fetch its profiles.
-      const toWake = first ? (await this.ctx.reconciler.reconcile(tx, [device.id], at)).toWake : [];
+      // it has the token): now the device can be told to fetch its profiles. A later TokenUpdate
+      // with a new token (the push service gave the device another one, e.g. after a server
+      // restart refused a token it had not issued) wakes it too when work waits: wake-ups sent to
+      // the old token were lost with it.
+      const tokenChanged = apple.pushToken !== undefined && apple.pushToken !== m.Token.toString('hex');
+      const toWake = first
+        ? (await this.ctx.reconciler.reconcile(tx, [device.id], at)).toWake
+        : tokenChanged && (await tx.commands.next(device.id, { skipNotNow: false }))
+          ? [next]
+          : [];
       return { toWake, deviceId: device.id, first };
     });
     this.ctx.log.info({ deviceId, first }, 'TokenUpdate');

@@ -10,7 +10,8 @@ import { parseConfigurationProfile, payloadsOfType } from '../../../protocol/app
 import { duplicateAccountChain } from '../../../protocol/apple/errors-catalogue.js';
 import { decodeEasPayload } from '../../../protocol/apple/payloads/eas-account.js';
 import { offlinePushToken } from '../../helpers/push-token.js';
-import { enrolledOverWire, sendReport, type WireIdentity } from '../../helpers/apple-wire.js';
+import { CHECKIN, enrolledOverWire, sendReport, signedPut, type WireIdentity } from '../../helpers/apple-wire.js';
+import { encodeCheckIn } from '../../../protocol/apple/checkin.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
 
 /**
@@ -201,6 +202,30 @@ describe('withdrawal and push', () => {
       { type: 'token', token: token.toString('hex') },
       { type: 'notification', topic: id.mdm.topic, payload: { mdm: `pm-${id.udid}` } },
     ]);
+  });
+});
+
+describe('a new push token', () => {
+  it('wakes the device when work waits: wake-ups sent to the old token were lost with it', async () => {
+    const old = Buffer.from(await offlinePushToken(server), 'hex');
+    const id = await enrolledDevice('ned@contoso.com', old);
+    await deployTo('ned@contoso.com', {});
+    // The device comes back with another token (its old one was refused, say) and tells the server.
+    const fresh = await offlinePushToken(server);
+    const as = { key: id.key, certDer: id.certDer };
+    await signedPut(id.mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'TokenUpdate', Topic: id.mdm.topic, UDID: id.udid, Token: Buffer.from(fresh, 'hex'), PushMagic: `pm-${id.udid}` }), as).expect(200);
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push`);
+    const messages: unknown[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connect', token: fresh })));
+      ws.on('message', (d) => {
+        messages.push(JSON.parse(d.toString()));
+        if (messages.length === 2) resolve();
+      });
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(messages[1]).toEqual({ type: 'notification', topic: id.mdm.topic, payload: { mdm: `pm-${id.udid}` } });
   });
 });
 
