@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../helpers/cli.js';
-import { DatabaseWatch } from './harness/db-fingerprint.js';
-import { parseResponses } from './harness/raw-http.js';
-import { leaksIn } from './harness/verdict.js';
+import { repoRoot } from '../../helpers/cli.js';
+import { DatabaseWatch } from './db-fingerprint.js';
+import { parseResponses } from './raw-http.js';
+import { leaksIn } from './verdict.js';
 
 describe('the leak check', () => {
   it('finds stack frames, source positions, internal error names and the server paths', () => {
