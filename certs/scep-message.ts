@@ -10,7 +10,7 @@ import { parseCertificate } from './certificate.js';
 import { envelope, openEnvelope } from './cms-enveloped.js';
 import { buildCertsOnlySignedData, parseCertsOnly, signCms, singleAttribute, type SignedAttributeInput } from './cms-signed.js';
 import { anySigner, issuedBy, readSignedData, verifySignedData, type CmsLimits, type SignerPolicy, type UnverifiedSignedData } from './cms-verify.js';
-import { contentOf, octetString, printableString, readString, Tag } from './der.js';
+import { contentOf, isPrintable, octetString, printableString, readString, Tag } from './der.js';
 import { CertsError } from './errors.js';
 import type { RsaKeyLimits } from './key-limits.js';
 import { publicKeyFingerprint, spkiDer, type RsaKeyPair } from './keys.js';
@@ -173,6 +173,9 @@ export function readPkiMessage(der: Buffer, limits: Partial<CmsLimits> = {}): Un
   if (typeText === undefined || transactionId === undefined || senderNonce === undefined) {
     throw new CertsError('badScepMessage', 'pkiMessage lacks messageType, transactionID or senderNonce');
   }
+  // Every reply echoes the transactionID as a PrintableString (RFC 8894 §3.2.1.1): one that is not
+  // such a string could not be answered, so the message is malformed.
+  if (!isPrintable(transactionId)) throw new CertsError('badScepMessage', 'the transactionID is not a PrintableString (RFC 8894 §3.2.1.1)');
   return { signedData, claimed: { messageType: reverseLookup(SCEP_MESSAGE_TYPES, typeText, 'messageType'), transactionId, senderNonce } };
 }
 

@@ -17,6 +17,16 @@ const ENROLLMENT_CHALLENGE_MINUTES = 60;
 export class EnrollmentProfileService {
   constructor(private readonly ctx: AppleContext) {}
 
+  /**
+   * Whether profileFor would answer `token` with a profile, spending nothing: HEAD of the enrollment
+   * URL (RFC 9110 §9.3.2), which link checkers and mail scanners send, must not use up a one-time token.
+   */
+  async check(token: string | undefined): Promise<void> {
+    if (!token) throw new ProtocolError('enrollmentTokenInvalid', 'the enrollment URL needs ?token=');
+    const record = await this.ctx.enrollmentTokens.check(this.ctx.store, token, ['ios']);
+    if (!(await this.ctx.store.users.get(record.userId))) throw new ProtocolError('enrollmentTokenInvalid', 'the user of this enrollment token no longer exists');
+  }
+
   async profileFor(token: string | undefined): Promise<Buffer> {
     if (!token) throw new ProtocolError('enrollmentTokenInvalid', 'the enrollment URL needs ?token=');
     const now = this.ctx.now();

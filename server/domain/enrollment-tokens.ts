@@ -71,12 +71,17 @@ export class EnrollmentTokenService {
    * reusable. Marks it used (inside the caller's transaction, so a refused enrollment spends nothing).
    */
   async redeem(tx: Repositories, token: string, platforms: readonly DevicePlatform[]): Promise<EnrollmentTokenRecord> {
+    const record = await this.check(tx, token, platforms);
+    await tx.enrollmentTokens.markUsed(token, isoNow(this.ctx));
+    return record;
+  }
+
+  /** What redeem would judge, without spending the token (a HEAD of an enrollment URL asks only that). */
+  async check(tx: Repositories, token: string, platforms: readonly DevicePlatform[]): Promise<EnrollmentTokenRecord> {
     const record = await tx.enrollmentTokens.get(token);
-    const at = isoNow(this.ctx);
-    if (!record || record.expiresAt < at || (!record.reusable && record.usedAt) || !platforms.includes(record.platform)) {
+    if (!record || record.expiresAt < isoNow(this.ctx) || (!record.reusable && record.usedAt) || !platforms.includes(record.platform)) {
       throw new ProtocolError('enrollmentTokenInvalid');
     }
-    await tx.enrollmentTokens.markUsed(token, at);
     return record;
   }
 }

@@ -19,6 +19,9 @@ import type { TestServer } from './server.js';
  * simulated iOS device in test/agents/ios.
  */
 
+/** What the helpers need of a server: its admin API and its CA (a TestServer, or a server in another process). */
+export type WireServer = Pick<TestServer, 'api'> & { identity: { ca: { certDer: Buffer } } };
+
 export interface WireIdentity {
   udid: string;
   key: KeyObject;
@@ -26,7 +29,7 @@ export interface WireIdentity {
   mdm: MdmPayload;
 }
 
-export async function createUserAndToken(server: TestServer, upn: string, body: Record<string, unknown> = {}): Promise<{ userId: string; enrollUrl: string; token: string }> {
+export async function createUserAndToken(server: WireServer, upn: string, body: Record<string, unknown> = {}): Promise<{ userId: string; enrollUrl: string; token: string }> {
   const existing = (await server.api.get(`/users?upn=${encodeURIComponent(upn)}`)).body as { id: string }[];
   const userId = existing[0]?.id ?? (await server.api.post('/users', { upn }).expect(201)).body.id;
   const t = (await server.api.post('/enrollment-tokens', { userId, ...body }).expect(201)).body;
@@ -79,7 +82,7 @@ export async function scepRequest(
 const subjectOf = (scep: ScepPayload) => scep.subject.flatMap((rdn) => rdn.map(([shortName, value]) => ({ shortName, value })));
 
 /** A device identity obtained the real way: enrollment profile → SCEP with its challenge. */
-export async function enrollIdentity(server: TestServer, upn: string, keys?: RsaKeyPair): Promise<WireIdentity> {
+export async function enrollIdentity(server: WireServer, upn: string, keys?: RsaKeyPair): Promise<WireIdentity> {
   const { enrollUrl } = await createUserAndToken(server, upn);
   const { scep, mdm } = await fetchEnrollmentProfile(enrollUrl);
   const issued = await scepRequest(scep.url, server.identity.ca.certDer, scep.challenge, subjectOf(scep), keys);
@@ -104,7 +107,7 @@ export function signedPut(url: string, contentType: string, body: string | Buffe
 }
 
 /** An identity that has also done Authenticate and TokenUpdate: enrolled, with a push token and PushMagic `pm-UDID`. */
-export async function enrolledOverWire(server: TestServer, upn: string, pushToken: Buffer = randomBytes(32)): Promise<WireIdentity> {
+export async function enrolledOverWire(server: WireServer, upn: string, pushToken: Buffer = randomBytes(32)): Promise<WireIdentity> {
   const id = await enrollIdentity(server, upn);
   const as = { key: id.key, certDer: id.certDer };
   await signedPut(id.mdm.checkInUrl!, CHECKIN, encodeCheckIn({ MessageType: 'Authenticate', Topic: id.mdm.topic, UDID: id.udid }), as).expect(200);

@@ -14,8 +14,15 @@ export function mdmRouter(deps: { enrollment: EnrollmentProfileService; endpoint
   const router = express.Router();
   router.get('/enroll', async (req, res) => {
     const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    const profileHeaders = () => res.status(200).type(PROFILE_CONTENT_TYPE).set('Content-Disposition', 'attachment; filename="mdmlab-enroll.mobileconfig"');
+    // HEAD (which express routes here) is safe (RFC 9110 §9.2.1): it is told what GET would get, and spends nothing.
+    if (req.method === 'HEAD') {
+      await deps.enrollment.check(token);
+      profileHeaders().end();
+      return;
+    }
     const signed = await deps.enrollment.profileFor(token);
-    res.status(200).type(PROFILE_CONTENT_TYPE).set('Content-Disposition', 'attachment; filename="mdmlab-enroll.mobileconfig"').send(signed);
+    profileHeaders().send(signed);
   });
   router.put('/checkin', (req, res) => deps.endpoint(req, res));
   router.put('/connect', (req, res) => deps.endpoint(req, res));

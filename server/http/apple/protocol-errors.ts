@@ -8,8 +8,17 @@ import { redactUrl } from '../../log-redaction.js';
 import { isClientAbort } from '../client-abort.js';
 
 export function sendProtocolError(res: Response, code: ProtocolErrorCode, message?: string): void {
-  res.status(PROTOCOL_ERRORS[code].status).type('text/plain').send(`${code}: ${message ?? PROTOCOL_ERRORS[code].message}\n`);
+  res.status(PROTOCOL_ERRORS[code].status).type('text/plain').send(`${code}: ${oneLine(message ?? PROTOCOL_ERRORS[code].message)}\n`);
 }
+
+/**
+ * A reason stays one line whatever it quotes: a reason may name what the client sent (an operation,
+ * a Topic, a UDID), and line breaks or other controls in it are escaped rather than echoed.
+ */
+function oneLine(reason: string): string {
+  return reason.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const ESCAPES: Readonly<Record<string, string>> = { '\r': '\\r', '\n': '\\n', '\t': '\\t' };
 
 /**
  * The refusal for a device message the codec could not decode: a 400 naming what is wrong. Only
@@ -39,7 +48,7 @@ export function protocolRefusal(err: unknown): { code: ProtocolErrorCode; status
     code = 'bodyTooLarge';
   }
   if (!code) return undefined;
-  return { code, status: PROTOCOL_ERRORS[code].status, text: `${code}: ${message ?? PROTOCOL_ERRORS[code].message}\n`, headers };
+  return { code, status: PROTOCOL_ERRORS[code].status, text: `${code}: ${oneLine(message ?? PROTOCOL_ERRORS[code].message)}\n`, headers };
 }
 
 /**
