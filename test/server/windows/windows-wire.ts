@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import WebSocket from 'ws';
 import { buildWindowsCsr } from '../../../certs/windows-csr.js';
 import { generateRsaKeyPair, type RsaKeyPair } from '../../../certs/keys.js';
 import { decodeDiscoverResponse, encodeDiscoverRequest } from '../../../protocol/windows/mde2/discovery.js';
@@ -15,7 +16,7 @@ import { md5Credential, nonceOfChallenge } from '../../../protocol/windows/syncm
 import { decodeSyncML } from '../../../protocol/windows/syncml/decode.js';
 import { encodeSyncML } from '../../../protocol/windows/syncml/encode.js';
 import { statusFor } from '../../../protocol/windows/syncml/replies.js';
-import { SYNCML_DM_CONTENT_TYPE, type SyncMLCommand, type SyncMLCredential, type SyncMLMessage } from '../../../protocol/windows/syncml/types.js';
+import { SYNCML_DM_CONTENT_TYPE, type SyncMLCommand, type SyncMLCredential, type SyncMLMessage, type SyncMLMeta } from '../../../protocol/windows/syncml/types.js';
 import { binary } from '../../helpers/apple-wire.js';
 import type { TestServer } from '../../helpers/server.js';
 
@@ -31,6 +32,21 @@ export const DISCOVERY = '/EnrollmentServer/Discovery.svc';
 export const POLICY = '/EnrollmentServer/Policy.svc';
 export const ENROLLMENT = '/EnrollmentServer/Enrollment.svc';
 export const MANAGEMENT = '/ManagementServer/MDM.svc';
+
+/** supertest against the server, trusting its CA when it serves TLS; with `identity`, presenting that client certificate. */
+export function http(server: TestServer, identity?: { certPem: string; keyPem: string }) {
+  const tls = server.url.startsWith('https:');
+  const secure = <T extends request.Test>(t: T): T => {
+    if (!tls) return t;
+    let out = t.ca(server.identity.ca.certPem) as T;
+    if (identity) out = out.cert(identity.certPem).key(identity.keyPem) as T;
+    return out;
+  };
+  return {
+    get: (path: string) => secure(request(server.url).get(path)),
+    post: (path: string) => secure(request(server.url).post(path)),
+  };
+}
 
 export const newDeviceId = (): string => randomBytes(16).toString('hex').toUpperCase();
 export const messageId = (): string => `urn:uuid:${randomUUID()}`;
@@ -57,7 +73,7 @@ export interface SoapAnswer {
 }
 
 export async function soapPost(server: TestServer, path: string, body: string | Buffer, contentType = SOAP_CONTENT_TYPE): Promise<SoapAnswer> {
-  const res = await request(server.url).post(path).set('Content-Type', contentType).send(Buffer.isBuffer(body) ? body : Buffer.from(body)).buffer(true).parse(binary);
+  const res = await http(server).post(path).set('Content-Type', contentType).send(Buffer.isBuffer(body) ? body : Buffer.from(body)).buffer(true).parse(binary);
   const text = (res.body as Buffer).toString('utf8');
   const answer: SoapAnswer = { status: res.status, text, contentType: String(res.headers['content-type'] ?? '') };
   if (/:Fault|<Fault/i.test(text)) answer.fault = decodeSoapFault(text).fault;
@@ -104,7 +120,7 @@ export async function enrollWindows(server: TestServer, upn: string, opts: { pla
   const platform = opts.platform ?? 'windows10';
   const token = opts.token ?? (await windowsToken(server, upn, platform));
   const deviceId = opts.deviceId ?? newDeviceId();
-  await request(server.url).get(DISCOVERY).expect(200);
+  await http(server).get(DISCOVERY).expect(200);
   const requestVersion = platform === 'windows10' ? '4.0' : '2.0';
   const discover = await soapPost(
     server,
@@ -149,6 +165,8 @@ export interface SendOptions {
   sessionId?: string;
   msgId?: number;
   source?: string;
+  /** SyncHdr Meta (MaxMsgSize). */
+  meta?: SyncMLMeta;
 }
 
 /**
@@ -161,6 +179,8 @@ export class WireDmClient {
   nonce: Buffer;
   lastReply: SyncMLMessage | undefined;
   lastRaw = '';
+  /** With a TLS server: the client certificate the connection presents (mutual TLS), if any. */
+  tlsIdentity: { certPem: string; keyPem: string } | undefined;
 
   constructor(
     readonly server: TestServer,
@@ -184,13 +204,14 @@ export class WireDmClient {
       target: { locUri: this.device.managementUrl },
       source: { locUri: opts.source ?? this.device.deviceId },
       ...(cred === 'none' ? {} : { cred: cred === 'md5' ? md5Credential(this.device.authName, this.device.authSecret, this.nonce) : cred }),
+      ...(opts.meta ? { meta: opts.meta } : {}),
     };
     return encodeSyncML({ header, commands, final: opts.final ?? true });
   }
 
   async post(body: string | Buffer, contentType = SYNCML_DM_CONTENT_TYPE): Promise<{ status: number; text: string }> {
     const url = new URL(this.device.managementUrl);
-    const res = await request(url.origin).post(`${url.pathname}?mode=Maintenance&Platform=WoA`).set('Content-Type', contentType).send(Buffer.isBuffer(body) ? body : Buffer.from(body)).buffer(true).parse(binary);
+    const res = await http(this.server, this.tlsIdentity).post(`${url.pathname}?mode=Maintenance&Platform=WoA`).set('Content-Type', contentType).send(Buffer.isBuffer(body) ? body : Buffer.from(body)).buffer(true).parse(binary);
     return { status: res.status, text: (res.body as Buffer).toString('utf8') };
   }
 
@@ -264,4 +285,61 @@ export function hdrStatus(reply: SyncMLMessage) {
   const s = reply.commands[0];
   if (s?.kind !== 'Status' || s.cmd !== 'SyncHdr') throw new Error('the reply does not start with the Status of the SyncHdr');
   return s;
+}
+
+/** A device's connection to the push gateway (the WNS-like channel of the contract): its token and what it received. */
+export interface PushConnection {
+  token: string;
+  channelUri: string;
+  notifications: { topic: string; payload: Record<string, string> }[];
+  /** Resolves at the next notification. */
+  next(): Promise<{ topic: string; payload: Record<string, string> }>;
+  close(): Promise<void>;
+}
+
+export async function connectPush(server: TestServer): Promise<PushConnection> {
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push`);
+  const notifications: PushConnection['notifications'] = [];
+  let waiting: ((n: PushConnection['notifications'][number]) => void) | undefined;
+  const token = await new Promise<string>((resolve, reject) => {
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connect' })));
+    ws.on('message', (d) => {
+      const m = JSON.parse(d.toString()) as { type: string; token?: string; topic?: string; payload?: Record<string, string> };
+      if (m.type === 'token') resolve(m.token!);
+      if (m.type === 'notification') {
+        const n = { topic: m.topic!, payload: m.payload ?? {} };
+        notifications.push(n);
+        waiting?.(n);
+        waiting = undefined;
+      }
+    });
+    ws.on('error', reject);
+  });
+  return {
+    token,
+    channelUri: `${server.url}/push/wns/${token}`,
+    notifications,
+    next: () => new Promise((resolve) => (waiting = resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
+  };
+}
+
+/** A user in a group to which a new email profile of `platform` is deployed; the profile's id. */
+export async function deployProfile(server: TestServer, upn: string, platform: 'windows10' | 'windowsPhone81', name: string, settings: Record<string, unknown> = {}): Promise<{ profileId: string; groupId: string; userId: string }> {
+  const existing = (await server.api.get(`/users?upn=${encodeURIComponent(upn)}`)).body as { id: string }[];
+  const userId = existing[0]?.id ?? (await server.api.post('/users', { upn }).expect(201)).body.id;
+  const groupId = (await server.api.post('/groups', { name: `g-${name}` }).expect(201)).body.id as string;
+  await server.api.post(`/groups/${groupId}/members`, { users: [userId] }).expect(200);
+  const profileId = (await server.api.post('/email-profiles', { platform, name, host: 'mail.contoso.com', accountName: `${name} mail`, ...settings }).expect(201)).body.id as string;
+  await server.api.put(`/email-profiles/${profileId}/deployment`, { groupIds: [groupId] }).expect(200);
+  return { profileId, groupId, userId };
+}
+
+export async function deviceOf(server: TestServer, deviceId: string): Promise<Record<string, any>> {
+  const d = ((await server.api.get(`/devices?hardwareId=${deviceId}`).expect(200)).body as { id: string }[])[0]!;
+  return (await server.api.get(`/devices/${d.id}`).expect(200)).body;
 }
