@@ -46,8 +46,8 @@ class StateMoved extends Error {}
  *
  * Checked before anything is written: the SyncHdr (unreadable: HTTP 400 — there is nothing to answer
  * in SyncML), the device (its DeviceID, the SyncHdr Source, must be enrolled: 403), its proof
- * (session-auth.ts: 401/407 with a Chal carrying the nonce), and the session (MsgID 1 starts one,
- * else the next MsgID of the open one: 400). A refusal is a message holding only the Status of the
+ * (session-auth.ts: 401/407 with a Chal carrying the nonce), and the session (MsgID 1 or a package
+ * with Alert 1201/1200 starts one, anything else must be the next MsgID of the open one: 400). A refusal is a message holding only the Status of the
  * SyncHdr and changes nothing. A message repeated byte for byte after its reply was lost gets that
  * reply again.
  *
@@ -94,7 +94,7 @@ export class SessionService {
     if (verdict.by === 'retransmission') return this.refuse(msg, 'credentialsInvalid', md5Challenge(Buffer.from(windows.nonce, 'base64')), device.id);
     if (windows.leftAt !== undefined) return this.refuse(msg, 'unknownDevice', undefined, device.id);
     const continuing = session !== undefined && session.sessionId === header.sessionId && session.endedAt === undefined && msgId === session.clientMsgId + 1;
-    if (!continuing && msgId !== 1) return this.refuse(msg, 'sessionOutOfOrder', undefined, device.id);
+    if (!continuing && msgId !== 1 && !opensSession(msg)) return this.refuse(msg, 'sessionOutOfOrder', undefined, device.id);
     try {
       return await store.transaction((tx) => this.process(tx, msg, { windows, device, session, verdict, newSession: !continuing }, requestHash, at));
     } catch (err) {
@@ -187,6 +187,16 @@ export class SessionService {
     this.ctx.log.warn({ code, status: refusal.syncml, ...(deviceId ? { deviceId } : {}), sessionId: msg.header.sessionId, msgId: msg.header.msgId }, `OMA-DM message refused: ${refusal.message}`);
     return encodeSyncML({ header: replyHeader(msg.header, 1), commands: [syncHdrStatus(msg.header, '1', refusal.syncml, chal)], final: true });
   }
+}
+
+/**
+ * A device's first package of a session carries Alert 1201 (or 1200 after a push). It usually has
+ * MsgID 1, but not after a challenge: Windows answers a 401/407 by sending its first package again
+ * as the next message of the same session (MsgID 2, with its credential), and the refused message
+ * left no session behind. Any other message must continue the open session with the next MsgID.
+ */
+function opensSession(msg: SyncMLMessage): boolean {
+  return msg.commands.some((c) => c.kind === 'Alert' && (c.code === ALERT.CLIENT_INITIATED_MGMT || c.code === ALERT.SERVER_INITIATED_MGMT));
 }
 
 function messageBudget(meta: SyncMLMeta | undefined): number {

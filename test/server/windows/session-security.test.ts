@@ -134,7 +134,7 @@ describe('devices, sessions and messages the server does not take', () => {
     expect(hdr.chal).toBeUndefined();
   });
 
-  it('a MsgID out of order, or a session never opened (only MsgID 1 opens one): 400 and nothing stored; the session goes on with the right MsgID', async () => {
+  it('a MsgID out of order, or a session never opened (only MsgID 1 or Alert 1201/1200 opens one): 400 and nothing stored; the session goes on with the right MsgID', async () => {
     const device = await enrollWindows(server, 'order@contoso.com');
     const client = new WireDmClient(server, device);
     const open = await client.open();
@@ -204,6 +204,43 @@ describe('what real clients send', () => {
     expect(reply.header.sessionId).toBe('D');
     expect(reply.commands.filter((c): c is StatusCommand => c.kind === 'Status').map((s) => [s.cmdRef, s.code])).toEqual([['0', 200], ['1', 200], ['2', 200]]);
     expect((await deviceOf(server, device.deviceId)).windows).toMatchObject({ loginStatus: 'user', lastSession: { sessionId: 'D' } });
+  });
+});
+
+describe('a real client after a challenge', () => {
+  it('sends its first package again as MsgID 2 of the same session, with its credential (LocName, a Status for the refused SyncHdr): accepted', async () => {
+    const device = await enrollWindows(server, 'captured@contoso.com');
+    const client = new WireDmClient(server, device);
+    const refused = await client.open(1201, [], { cred: 'none', sessionId: 'D' });
+    const chal = hdrStatus(refused);
+    expect(chal.code).toBe(407);
+    const nonce = Buffer.from(chal.chal!.nextNonce!, 'base64');
+    // The shape of a Windows 10 check-in captured after a challenge (hex SessionID, MsgID 2, LocName,
+    // Meta Format before Type, a Status for the server's SyncHdr, the DMClient HWDevID among DevInfo).
+    const digest = md5Credential(device.authName, device.authSecret, nonce).data;
+    const retry = `<SyncML xmlns="SYNCML:SYNCML1.2">
+    <SyncHdr><VerDTD>1.2</VerDTD><VerProto>DM/1.2</VerProto><SessionID>D</SessionID><MsgID>2</MsgID><Target><LocURI>${device.managementUrl}</LocURI></Target><Source><LocURI>${device.deviceId}</LocURI><LocName>${device.authName}</LocName></Source><Cred><Meta><Format xmlns="syncml:metinf">b64</Format><Type xmlns="syncml:metinf">syncml:auth-md5</Type></Meta><Data>${digest}</Data></Cred></SyncHdr>
+    <SyncBody xmlns:msft="http://schemas.microsoft.com/MobileDevice/MDM">
+        <Status><CmdID>1</CmdID><MsgRef>1</MsgRef><CmdRef>0</CmdRef><Cmd>SyncHdr</Cmd><Data>500</Data></Status>
+        <Alert><CmdID>2</CmdID><Data>1201</Data></Alert>
+        <Alert><CmdID>3</CmdID><Data>1224</Data><Item><Meta><Type xmlns="syncml:metinf">com.microsoft/MDM/LoginStatus</Type></Meta><Data>user</Data></Item></Alert>
+        <Replace>
+            <CmdID>4</CmdID>
+            <Item><Source><LocURI>./DevInfo/DevId</LocURI></Source><Data>${device.deviceId}</Data></Item>
+            <Item><Source><LocURI>./DevInfo/Man</LocURI></Source><Data>Dell Inc.</Data></Item>
+            <Item><Source><LocURI>./DevInfo/Mod</LocURI></Source><Data>XPS 13 9310 2-in-1</Data></Item>
+            <Item><Source><LocURI>./DevInfo/DmV</LocURI></Source><Data>1.3</Data></Item>
+            <Item><Source><LocURI>./DevInfo/Lang</LocURI></Source><Data>en-US</Data></Item>
+            <Item><Source><LocURI>./Vendor/MSFT/DMClient/HWDevID</LocURI></Source><Data>${'C'.repeat(64)}</Data></Item>
+        </Replace>
+        <Final/>
+    </SyncBody>
+    </SyncML>`;
+    const reply = decodeSyncML((await client.post(retry)).text);
+    expect(hdrStatus(reply).code).toBe(200);
+    expect(reply.header).toMatchObject({ sessionId: 'D', msgId: '1' });
+    expect(reply.commands.filter((c): c is StatusCommand => c.kind === 'Status').map((st) => [st.msgRef, st.cmdRef, st.code])).toEqual([['2', '0', 200], ['2', '2', 200], ['2', '3', 200], ['2', '4', 200]]);
+    expect((await deviceOf(server, device.deviceId))).toMatchObject({ status: 'enrolled', model: 'XPS 13 9310 2-in-1', windows: { devInfo: { Man: 'Dell Inc.', HWDevID: 'C'.repeat(64) } } });
   });
 });
 
