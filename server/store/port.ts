@@ -164,6 +164,8 @@ export interface WindowsDeviceRepository {
   upsert(device: WindowsDeviceRecord): Promise<void>;
   getByDevice(deviceId: string): Promise<WindowsDeviceRecord | undefined>;
   getByDmDeviceId(dmDeviceId: string): Promise<WindowsDeviceRecord | undefined>;
+  /** The nonce chain moves on (every message a digest authenticated): the one write of an idle OMA-DM message. */
+  rotateNonce(deviceId: string, nonce: string, previousNonce: string): Promise<void>;
 }
 
 export interface WindowsSessionRepository {

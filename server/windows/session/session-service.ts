@@ -163,9 +163,11 @@ export class SessionService {
       commands: [syncHdrStatus(header, hdrStatusId, STATUS.OK, nonce ? md5Challenge(nonce) : undefined), ...client.statuses, ...commands],
       final,
     });
-    if (nonce) windows = { ...windows, previousNonce: windows.nonce, nonce: nonce.toString('base64') };
     if (judged.newSession || stale(windows.lastSessionAt, at)) windows = { ...windows, lastSessionAt: at };
-    if (JSON.stringify(windows) !== JSON.stringify(windowsNow)) await tx.windowsDevices.upsert(windows);
+    const changed = windows !== windowsNow && JSON.stringify(windows) !== JSON.stringify(windowsNow);
+    if (nonce) windows = { ...windows, previousNonce: windows.nonce, nonce: nonce.toString('base64') };
+    if (changed) await tx.windowsDevices.upsert(windows);
+    else if (nonce) await tx.windowsDevices.rotateNonce(windows.deviceId, windows.nonce, windows.previousNonce!);
     const ended = commands.length === 0 && final;
     const { endedAt: _e, ...open } = session;
     await tx.windowsSessions.upsert({ ...open, clientMsgId: Number(header.msgId), nextCmdId: cmd, lastRequestHash: requestHash, lastReply: xml, updatedAt: at, ...(ended ? { endedAt: at } : {}) });

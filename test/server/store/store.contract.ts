@@ -344,6 +344,8 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect(await store.windowsDevices.getByDevice('d1')).toEqual(full);
       await store.windowsDevices.upsert(w);
       expect(await store.windowsDevices.getByDevice('d1')).toEqual(w);
+      await store.windowsDevices.rotateNonce('d1', 'bmV3', w.nonce);
+      expect(await store.windowsDevices.getByDevice('d1')).toEqual({ ...w, nonce: 'bmV3', previousNonce: w.nonce });
     });
 
     it('keeps one OMA-DM session per device and what each session sent, matched by message and CmdID', async () => {

@@ -69,6 +69,7 @@ export function sqliteWindowsDevices(db: Database.Database, exec: Exec): Windows
   );
   const byDevice = db.prepare<[string], Row>('SELECT * FROM windows_devices WHERE device_id = ?');
   const byDmDeviceId = db.prepare<[string], Row>('SELECT * FROM windows_devices WHERE dm_device_id = ?');
+  const rotate = db.prepare('UPDATE windows_devices SET nonce = ?, previous_nonce = ? WHERE device_id = ?');
   return {
     upsert: (d) =>
       exec(() =>
@@ -92,5 +93,6 @@ export function sqliteWindowsDevices(db: Database.Database, exec: Exec): Windows
       ),
     getByDevice: (id) => exec(() => { const r = byDevice.get(id); return r && toRecord(r); }),
     getByDmDeviceId: (id) => exec(() => { const r = byDmDeviceId.get(id); return r && toRecord(r); }),
+    rotateNonce: (deviceId, nonce, previousNonce) => exec(() => void rotate.run(nonce, previousNonce, deviceId)),
   };
 }
