@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,8 +50,24 @@ async function admin(url: string, path: string, body: unknown): Promise<Record<s
   return (await res.json()) as Record<string, unknown>;
 }
 
-/** `connections` loops, each with its own devices, for `seconds`: sessions per second. */
-async function idleLoad(devices: BenchDevice[], target: (d: BenchDevice) => string, check: boolean): Promise<number> {
+/**
+ * CPU seconds a process has used (user + system, /proc/<pid>/stat, clock ticks of 1/100 s): the
+ * cost per request holds when the machine is shared and wall-clock rates do not.
+ */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface Rate {
+  perSecond: number;
+  /** Server CPU per request, µs. */
+  cpuUs: number;
+}
+
+/** `connections` loops, each with its own devices, for `seconds`: sessions per second and the server's CPU per session. */
+async function idleLoad(server: Child, devices: BenchDevice[], target: (d: BenchDevice) => string, check: boolean): Promise<Rate> {
+  const cpu0 = cpuSeconds(server.process.pid);
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const end = Date.now() + SECONDS * 1000;
   let sessions = 0;
@@ -71,7 +87,7 @@ async function idleLoad(devices: BenchDevice[], target: (d: BenchDevice) => stri
     }),
   );
   agent.destroy();
-  return sessions / ((Date.now() - started) / 1000);
+  return { perSecond: sessions / ((Date.now() - started) / 1000), cpuUs: ((cpuSeconds(server.process.pid) - cpu0) * 1e6) / sessions };
 }
 
 async function idleSessions(pool: KeyPool) {
@@ -89,20 +105,34 @@ async function idleSessions(pool: KeyPool) {
     devices.push(d);
   }
   const bytes = Buffer.byteLength(idleMessage({ ...devices[0]! }));
-  const bareRates: number[] = [];
-  const mdmRates: number[] = [];
+  const bareRates: Rate[] = [];
+  const mdmRates: Rate[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    bareRates.push(Math.round(await idleLoad(devices.map((d) => ({ ...d })), () => bareUrl, false)));
-    mdmRates.push(Math.round(await idleLoad(devices, (d) => d.managementUrl, true)));
-    say(`    round ${round + 1}: bare ${bareRates[round]}/s, mdmlab idle sessions ${mdmRates[round]}/s`);
+    bareRates.push(await idleLoad(bare, devices.map((d) => ({ ...d })), () => bareUrl, false));
+    mdmRates.push(await idleLoad(server.child, devices, (d) => d.managementUrl, true));
+    const [b, m] = [bareRates[round]!, mdmRates[round]!];
+    say(`    round ${round + 1}: bare ${Math.round(b.perSecond)}/s (${Math.round(b.cpuUs)} µs CPU each), mdmlab idle sessions ${Math.round(m.perSecond)}/s (${Math.round(m.cpuUs)} µs CPU each)`);
   }
   const serverPeakRssMb = server.child.peakRssMb();
   await server.cleanup();
   await bare.stop();
-  const out = { client: 'node', messageBytes: bytes, bare: median(bareRates), idleSessions: median(mdmRates), ratio: Number((median(mdmRates) / median(bareRates)).toFixed(3)), bareRounds: bareRates, idleSessionRounds: mdmRates, serverPeakRssMb };
-  say(`    bare node:http, ${bytes}-byte POST: ${out.bare}/s (median)`);
-  say(`    mdmlab, idle session (digest checked, next nonce stored, status-only reply): ${out.idleSessions}/s (median)`);
-  say(`    ratio ${out.ratio.toFixed(2)}; server peak RSS ${serverPeakRssMb ?? '?'} MB`);
+  const rate = (rs: Rate[]) => Math.round(median(rs.map((r) => r.perSecond)));
+  const cpu = (rs: Rate[]) => Math.round(median(rs.map((r) => r.cpuUs)));
+  const out = {
+    client: 'node',
+    messageBytes: bytes,
+    bare: rate(bareRates),
+    idleSessions: rate(mdmRates),
+    ratio: Number((rate(mdmRates) / rate(bareRates)).toFixed(3)),
+    bareCpuUs: cpu(bareRates),
+    idleSessionCpuUs: cpu(mdmRates),
+    cpuRatio: Number((cpu(bareRates) / cpu(mdmRates)).toFixed(3)),
+    rounds: bareRates.map((b, i) => ({ bare: Math.round(b.perSecond), idleSessions: Math.round(mdmRates[i]!.perSecond) })),
+    serverPeakRssMb,
+  };
+  say(`    bare node:http, ${bytes}-byte POST: ${out.bare}/s, ${out.bareCpuUs} µs server CPU each (medians)`);
+  say(`    mdmlab, idle session (digest checked, next nonce stored, status-only reply): ${out.idleSessions}/s, ${out.idleSessionCpuUs} µs server CPU each (medians)`);
+  say(`    ratio ${out.ratio.toFixed(2)} by rate, ${out.cpuRatio.toFixed(2)} by server CPU (machine load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}); server peak RSS ${serverPeakRssMb ?? '?'} MB`);
   return out;
 }
 
