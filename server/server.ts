@@ -121,7 +121,12 @@ async function startOnStore(config: ServerConfig, log: Logger, options: StartOpt
     if (fast) return fast(req, res);
     app(req, res);
   };
-  const server = config.tls ? https.createServer({ cert: identity.tls.certPem, key: identity.tls.keyPem }, dispatch) : http.createServer(dispatch);
+  // With TLS the server asks for a client certificate but does not require one: Windows devices
+  // present their enrollment certificate (mutual TLS, the identity of their OMA-DM sessions), Apple
+  // devices and admin clients present none (Apple devices sign their messages instead). Who a
+  // certificate stands for is judged by the endpoint that reads it, never by the handshake.
+  const tlsOptions = { cert: identity.tls.certPem, key: identity.tls.keyPem, requestCert: true, rejectUnauthorized: false, ca: identity.ca.certPem };
+  const server = config.tls ? https.createServer(tlsOptions, dispatch) : http.createServer(dispatch);
   server.keepAliveTimeout = 65_000;
   push.attach(server, '/push');
   await new Promise<void>((ok, fail) => {

@@ -22,7 +22,7 @@ export const CreateEnrollmentToken: ObjectSchema = {
 const MINUTE = 60_000;
 
 /** What the platform a token is for adds to it: how the device uses it (an enrollment URL, a QR payload, …). */
-export type EnrollmentInfo = (token: EnrollmentTokenRecord) => Record<string, unknown>;
+export type EnrollmentInfo = (token: EnrollmentTokenRecord) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export type EnrollmentTokenView = EnrollmentTokenRecord & Record<string, unknown>;
 
@@ -63,7 +63,7 @@ export class EnrollmentTokenService {
       reusable: input.reusable ?? false,
     };
     await this.ctx.store.enrollmentTokens.insert(record);
-    return { ...record, ...info(record) };
+    return { ...record, ...(await info(record)) };
   }
 
   /**

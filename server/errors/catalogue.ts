@@ -1,3 +1,5 @@
+import type { EnrollmentErrorType, EnrollmentFaultSubcode } from '../../protocol/windows/mde2/soap-fault.js';
+
 /**
  * Every error the admin API can return, in one place (Fastify's error catalogue): a stable code,
  * the HTTP status the edge answers with, and a default message. Domain code throws by code and
@@ -44,8 +46,9 @@ export function statusOf(code: ErrorCode): number {
 }
 
 /**
- * Errors of the device-facing protocols (Apple MDM, SCEP, the push gateway). They answer in the
- * protocol's own form: a status and a short text/plain reason. Never 401 on the MDM endpoints:
+ * Errors of the device-facing protocols (Apple MDM, SCEP, the push gateway, and OMA-DM requests
+ * that carry no SyncML header to answer in). They answer in the protocol's own form: a status and a
+ * short text/plain reason. Never 401 on the MDM endpoints:
  * a 401 makes a real device unenroll (Apple Device Management, "ErrorUnrecognizedDevice"), so
  * authentication failures are 400/403.
  */
@@ -70,6 +73,58 @@ export const PROTOCOL_ERRORS = {
   badScepRequest: { status: 400, message: 'the SCEP request is malformed' },
   unknownScepOperation: { status: 400, message: 'unknown SCEP operation' },
   badPushRequest: { status: 400, message: 'BadDeviceToken' },
+  malformedSyncML: { status: 400, message: 'the body is not a SyncML DM 1.2 message whose SyncHdr can be read' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERRORS;
+
+/**
+ * Refusals of the Windows enrollment endpoints (MS-MDE2 discovery, MS-XCEP GetPolicies, MS-WSTEP
+ * RequestSecurityToken), answered as SOAP 1.2 faults (MS-MDE2 §2.2.10): the subcode the Windows
+ * client turns into its MENROLL_E_* error, an optional deviceenrollmentserviceerror errortype, and
+ * the HTTP status of the SOAP 1.2 HTTP binding (W3C SOAP 1.2 Part 2 §7.5.1.2: a Receiver fault, as
+ * MS-MDE2's sample writes every enrollment fault, is a 500), or 413/415 when the request could not
+ * be read as SOAP at all. The fault's reason is one line, never a stack or a path.
+ */
+export const ENROLLMENT_FAULTS = {
+  wrongContentType: { status: 415, subcode: 'MessageFormat', message: 'the body must be application/soap+xml (SOAP 1.2)' },
+  unsupportedContentEncoding: { status: 415, subcode: 'MessageFormat', message: 'the body must come without a Content-Encoding' },
+  bodyTooLarge: { status: 413, subcode: 'MessageFormat', message: 'the enrollment message is larger than the limit' },
+  malformedMessage: { status: 500, subcode: 'MessageFormat', message: 'the message is not a SOAP 1.2 enrollment message of the expected shape' },
+  unknownAction: { status: 500, subcode: 'MessageFormat', message: 'the SOAP Action is not an operation of this endpoint' },
+  missingSecurity: { status: 500, subcode: 'InvalidSecurity', message: 'the WS-Security header with a UsernameToken is missing' },
+  credentialsRefused: {
+    status: 500,
+    subcode: 'Authentication',
+    errorType: 'CustomServerError',
+    message: 'the user name and enrollment token are not a valid, unused Windows enrollment token of that user',
+  },
+  authPolicyNotOffered: { status: 500, subcode: 'Authentication', errorType: 'NotSupported', message: 'this server authenticates enrollments with the OnPremise policy only' },
+  renewalNotSupported: { status: 500, subcode: 'CertificateRequest', errorType: 'NotEligibleToRenew', message: 'this server does not renew certificates: enroll again' },
+  certificateRequestRefused: { status: 500, subcode: 'CertificateRequest', message: 'the certificate request is not one this server signs' },
+  invalidEnrollmentData: { status: 500, subcode: 'MessageFormat', errorType: 'InvalidEnrollmentData', message: 'the enrollment data does not name one valid DeviceID' },
+  enrollmentConflict: {
+    status: 500,
+    subcode: 'Authorization',
+    errorType: 'CustomServerError',
+    message: 'this device is enrolled with another identity; an administrator must allow its re-enrollment',
+  },
+  internalError: { status: 500, subcode: 'InternalServiceFault', message: 'the enrollment server failed to handle the request' },
+} as const satisfies Record<string, { status: number; subcode: EnrollmentFaultSubcode; errorType?: EnrollmentErrorType; message: string }>;
+
+export type EnrollmentFaultCode = keyof typeof ENROLLMENT_FAULTS;
+
+/**
+ * Refusals of an OMA-DM message whose SyncHdr could be read (MS-MDM §2.2.6.1): the server answers
+ * HTTP 200 with a SyncML message holding only the Status of the SyncHdr (and, for credentials, a
+ * Chal with the next nonce); nothing else in the message is processed and nothing is stored.
+ */
+export const SESSION_REFUSALS = {
+  credentialsMissing: { syncml: 407, message: 'the message carries no credential (syncml:auth-md5) and no client certificate of the device' },
+  credentialsInvalid: { syncml: 401, message: 'the credential or client certificate is not the device\'s' },
+  unknownDevice: { syncml: 403, message: 'no enrolled Windows device has this DeviceID' },
+  sessionOutOfOrder: { syncml: 400, message: 'the SessionID and MsgID do not continue a session, nor start one with MsgID 1' },
+  unsupportedProtocol: { syncml: 400, message: 'the message is not SyncML DM 1.1 or 1.2' },
+} as const satisfies Record<string, { syncml: number; message: string }>;
+
+export type SessionRefusalCode = keyof typeof SESSION_REFUSALS;

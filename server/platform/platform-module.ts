@@ -54,7 +54,7 @@ export interface PlatformModule {
   readonly adminRoutes?: readonly RouteSpec[];
   readonly adHocCommands?: AdHocCommands;
   /** What a device of the platform needs to enroll with this token (`enrollUrl`, a QR payload, …). */
-  enrollmentInfo(token: EnrollmentTokenRecord): Record<string, unknown>;
+  enrollmentInfo(token: EnrollmentTokenRecord): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Platform facts about one device for the admin API, or undefined when it has none. */
   deviceFacts(deviceId: string): Promise<Record<string, unknown> | undefined>;
   /** Stops timers and sessions (on server close). */

@@ -15,6 +15,10 @@ import type {
   ProfileState,
   ProfileStateRecord,
   UserRecord,
+  WindowsAccountRecord,
+  WindowsDeviceRecord,
+  WindowsSentCommandRecord,
+  WindowsSessionRecord,
 } from './records.js';
 import type { DevicePlatform } from '../../protocol/admin/platforms.js';
 
@@ -156,6 +160,38 @@ export interface AppleDeviceRepository {
   getByIdentity(fingerprintSha256: string): Promise<AppleDeviceRecord | undefined>;
 }
 
+export interface WindowsDeviceRepository {
+  upsert(device: WindowsDeviceRecord): Promise<void>;
+  getByDevice(deviceId: string): Promise<WindowsDeviceRecord | undefined>;
+  getByDmDeviceId(dmDeviceId: string): Promise<WindowsDeviceRecord | undefined>;
+}
+
+export interface WindowsSessionRepository {
+  get(deviceId: string): Promise<WindowsSessionRecord | undefined>;
+  upsert(session: WindowsSessionRecord): Promise<void>;
+}
+
+export interface WindowsSentCommandRepository {
+  insert(commands: readonly WindowsSentCommandRecord[]): Promise<void>;
+  /** The commands of one server message, by CmdID. */
+  forMessage(deviceId: string, sessionId: string, msgId: number): Promise<WindowsSentCommandRecord[]>;
+  /** Every command sent in the session and not answered yet. */
+  forSession(deviceId: string, sessionId: string): Promise<WindowsSentCommandRecord[]>;
+  deleteForCommand(deviceId: string, commandUuid: string): Promise<number>;
+  /** Drops the session's own (non-queue) commands sent in one message, once answered. */
+  delete(deviceId: string, sessionId: string, msgId: number, cmdId: string): Promise<boolean>;
+  /** Drops everything sent to the device: a new session (or enrollment) resends what is still queued. */
+  deleteForDevice(deviceId: string): Promise<number>;
+}
+
+export interface WindowsAccountRepository {
+  get(deviceId: string, profileId: string): Promise<WindowsAccountRecord | undefined>;
+  forDevice(deviceId: string): Promise<WindowsAccountRecord[]>;
+  upsert(account: WindowsAccountRecord): Promise<void>;
+  delete(deviceId: string, profileId: string): Promise<boolean>;
+  deleteForDevice(deviceId: string): Promise<number>;
+}
+
 export interface CommandRepository {
   /** Appends to the device's queue (after everything already queued at the same priority). */
   enqueue(command: Omit<CommandRecord, 'status' | 'notNowCount' | 'sentAt'>): Promise<void>;
@@ -213,6 +249,10 @@ export interface Repositories {
   scepChallenges: ScepChallengeRepository;
   issuedCertificates: IssuedCertificateRepository;
   appleDevices: AppleDeviceRepository;
+  windowsDevices: WindowsDeviceRepository;
+  windowsSessions: WindowsSessionRepository;
+  windowsSentCommands: WindowsSentCommandRepository;
+  windowsAccounts: WindowsAccountRepository;
   commands: CommandRepository;
   commandHistory: CommandHistoryRepository;
 }

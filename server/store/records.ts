@@ -172,6 +172,106 @@ export interface AppleDeviceRecord {
   profileList?: { identifier: string; uuid: string; displayName?: string; managed?: boolean }[];
 }
 
+/** What a Windows device said of itself when it enrolled (MS-MDE2 AdditionalContext) or reported since (./DevInfo). */
+export type WindowsFacts = Record<string, string>;
+
+/**
+ * The Windows side of a device (MS-MDE2 enrollment, OMA-DM sessions per MS-MDM): the identity and
+ * the DM credentials issued at enrollment, and what the device reported since.
+ */
+export interface WindowsDeviceRecord {
+  deviceId: string;
+  /** The DM client's DeviceID: the enrollment's DeviceID, ./DevInfo/DevId, the SyncHdr Source of its sessions. */
+  dmDeviceId: string;
+  /** `Full` (user enrollment: the client certificate in My/User) or `Device` (My/System). */
+  enrollmentType: 'Full' | 'Device';
+  /** SHA-256 (hex) of the client certificate issued at enrollment: the identity a TLS client presents. */
+  identityFingerprint: string;
+  identityNotAfter: string;
+  /**
+   * base64 of MD5(DeviceID ":" secret), the credential of the provisioned CLIENT APPAUTH
+   * (syncml:auth-md5, OMA-TS-DM_Security §5.3): what a digest is checked against; the secret itself is not kept.
+   */
+  credentialHash: string;
+  /** The nonce (base64) the device's next digest must use; the Chal of every accepted message replaces it. */
+  nonce: string;
+  /** The nonce before it, kept only to recognise a retransmission of the last message. */
+  previousNonce?: string;
+  /** The enrollment request's AdditionalContext (DeviceType, OSVersion, …), as sent. */
+  enrollmentContext: WindowsFacts;
+  /** When the enrollment was issued (RequestSecurityTokenResponse). */
+  enrolledAt: string;
+  /** When the device's unenrollment alert arrived: it left management. */
+  leftAt?: string;
+  firstSessionAt?: string;
+  lastSessionAt?: string;
+  /** ./DevInfo/* (and DMClient HWDevID) as the device last reported them by Replace. */
+  devInfo: WindowsFacts;
+  /** The 1224 LoginStatus alert's value: user, others or none. */
+  loginStatus?: string;
+  /** The push gateway token of the device's ChannelURI (`{base}/push/wns/{token}`). */
+  pushToken?: string;
+  channelUri?: string;
+  channelReadAt?: string;
+  /** When the device confirmed DMClient Push/PFN; until then sessions set it. */
+  pfnSetAt?: string;
+  /** The device's last refusal of Push/PFN: retried a day later rather than every session. */
+  pfnRefused?: { status: number; at: string };
+}
+
+/** One device's OMA-DM session bookkeeping (MS-MDM §2.2.3): kept in the store, so any server instance (or a restarted one) continues it. */
+export interface WindowsSessionRecord {
+  deviceId: string;
+  /** As the device wrote it (decimal or hex). */
+  sessionId: string;
+  /** The device's last MsgID processed in this session. */
+  clientMsgId: number;
+  /** The MsgID of the server's last message in this session. */
+  serverMsgId: number;
+  /** The next CmdID the server gives: unique within the session, hence within every message. */
+  nextCmdId: number;
+  /** SHA-256 (hex) of the device's last message, and the reply it got: a retransmission of it gets the same reply. */
+  lastRequestHash?: string;
+  lastReply?: string;
+  startedAt: string;
+  updatedAt: string;
+  /** The server's last message carried no command: the session is over. */
+  endedAt?: string;
+}
+
+/** What a SyncML command the server sent stands for, to match the device's Status by MsgRef and CmdRef. */
+export type WindowsSentRole = 'operation' | 'part' | 'pushPfn' | 'pushChannel';
+
+export interface WindowsSentCommandRecord {
+  deviceId: string;
+  sessionId: string;
+  /** The server's MsgID the command went out in. */
+  msgId: number;
+  cmdId: string;
+  /** The queued command it carries; absent for the session's own DMClient Push commands. */
+  commandUuid?: string;
+  /** operation: the top-level command of a queued command (its Status decides it); part: one inside its Atomic. */
+  role: WindowsSentRole;
+  /** Add, Replace, Delete, Get, Atomic. */
+  verb: string;
+  target?: string;
+  /** For an operation: what it changes on the device, recorded once the device confirms it. */
+  payload?: Record<string, unknown>;
+}
+
+/** The ActiveSync account one profile has on one device (one GUID per device and profile, kept by the server). */
+export interface WindowsAccountRecord {
+  deviceId: string;
+  profileId: string;
+  /** Bare GUID, upper case. */
+  accountGuid: string;
+  /** The profile's platform, which places the account: `./User/Vendor/MSFT/ActiveSync` (windows10) or `./Vendor/MSFT/ActiveSync` (windowsPhone81). */
+  platform: 'windows10' | 'windowsPhone81';
+  /** The node values (path below the account node → value) the device confirmed; absent while none are. */
+  confirmed?: Record<string, string>;
+  updatedAt: string;
+}
+
 /**
  * A command waiting in a device's queue, whatever the platform: Apple MDM commands (InstallProfile,
  * RemoveProfile, ProfileList), OMA-DM operations on the device's DM tree, … The body is the

@@ -266,4 +266,73 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE apple_devices DROP COLUMN unlock_token;
     `,
   },
+  {
+    version: 8,
+    name: 'Windows devices, OMA-DM sessions, sent SyncML commands, ActiveSync accounts',
+    sql: `
+      -- The Windows side of a device: the identity and DM credential issued at enrollment (MS-MDE2),
+      -- what the device reported since, and its push channel. JSON columns hold small flat objects.
+      CREATE TABLE windows_devices (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        dm_device_id TEXT NOT NULL UNIQUE,
+        enrollment_type TEXT NOT NULL CHECK (enrollment_type IN ('Full', 'Device')),
+        identity_fingerprint TEXT NOT NULL,
+        identity_not_after TEXT NOT NULL,
+        credential_hash TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        previous_nonce TEXT,
+        enrollment_context TEXT NOT NULL,
+        enrolled_at TEXT NOT NULL,
+        left_at TEXT,
+        first_session_at TEXT,
+        last_session_at TEXT,
+        dev_info TEXT NOT NULL,
+        login_status TEXT,
+        push_token TEXT,
+        channel_uri TEXT,
+        channel_read_at TEXT,
+        pfn_set_at TEXT,
+        pfn_refused TEXT
+      );
+      -- One OMA-DM session per device at a time (MS-MDM §2.2.3): SessionID, MsgIDs, CmdIDs, and the
+      -- last reply (a retransmitted message is answered with it again).
+      CREATE TABLE windows_sessions (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL,
+        client_msg_id INTEGER NOT NULL,
+        server_msg_id INTEGER NOT NULL,
+        next_cmd_id INTEGER NOT NULL,
+        last_request_hash TEXT,
+        last_reply TEXT,
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        ended_at TEXT
+      );
+      -- SyncML commands sent and not answered yet, to match the device's Status by MsgRef and CmdRef.
+      CREATE TABLE windows_sent_commands (
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        session_id TEXT NOT NULL,
+        msg_id INTEGER NOT NULL,
+        cmd_id TEXT NOT NULL,
+        command_uuid TEXT,
+        role TEXT NOT NULL CHECK (role IN ('operation', 'part', 'pushPfn', 'pushChannel')),
+        verb TEXT NOT NULL,
+        target TEXT,
+        payload TEXT,
+        PRIMARY KEY (device_id, session_id, msg_id, cmd_id)
+      );
+      CREATE INDEX windows_sent_commands_by_command ON windows_sent_commands (device_id, command_uuid);
+      -- One ActiveSync account GUID per device and profile, and what the device confirmed of it. No
+      -- foreign key to email_profiles: a deleted profile's account must still be removed from the device.
+      CREATE TABLE windows_accounts (
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        profile_id TEXT NOT NULL,
+        account_guid TEXT NOT NULL,
+        platform TEXT NOT NULL CHECK (platform IN ('windows10', 'windowsPhone81')),
+        confirmed TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (device_id, profile_id)
+      );
+    `,
+  },
 ];

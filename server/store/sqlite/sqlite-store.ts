@@ -14,6 +14,9 @@ import { sqliteEmailProfiles } from './repositories/email-profiles.js';
 import { sqliteGroups } from './repositories/groups.js';
 import { sqliteProfileStates } from './repositories/profile-states.js';
 import { sqliteUsers } from './repositories/users.js';
+import { sqliteWindowsAccounts } from './repositories/windows-accounts.js';
+import { sqliteWindowsDevices } from './repositories/windows-devices.js';
+import { sqliteWindowsSentCommands, sqliteWindowsSessions } from './repositories/windows-sessions.js';
 
 function repositories(db: Database.Database, exec: Exec): Repositories {
   return {
@@ -30,6 +33,10 @@ function repositories(db: Database.Database, exec: Exec): Repositories {
     scepChallenges: sqliteScepChallenges(db, exec),
     issuedCertificates: sqliteIssuedCertificates(db, exec),
     appleDevices: sqliteAppleDevices(db, exec),
+    windowsDevices: sqliteWindowsDevices(db, exec),
+    windowsSessions: sqliteWindowsSessions(db, exec),
+    windowsSentCommands: sqliteWindowsSentCommands(db, exec),
+    windowsAccounts: sqliteWindowsAccounts(db, exec),
     commands: sqliteCommands(db, exec),
     commandHistory: sqliteCommandHistory(db, exec),
   };

@@ -26,7 +26,7 @@ describe('enrollment tokens', () => {
   it('are refused for unknown users, unsupported platforms and bad values', async () => {
     expect((await server.api.post('/enrollment-tokens', { userId: 'usr_nobody' }).expect(400)).body.error).toMatchObject({ code: 'unknownMember', field: 'userId' });
     const u = (await server.api.post('/users', { upn: 'enr2@contoso.com' }).expect(201)).body;
-    expect((await server.api.post('/enrollment-tokens', { userId: u.id, platform: 'windows10' }).expect(400)).body.error).toMatchObject({ code: 'platformNotSupported', field: 'platform' });
+    expect((await server.api.post('/enrollment-tokens', { userId: u.id, platform: 'samsungKnox' }).expect(400)).body.error).toMatchObject({ code: 'platformNotSupported', field: 'platform' });
     expect((await server.api.post('/enrollment-tokens', { userId: u.id, expiresInMinutes: 0 }).expect(400)).body.error.field).toBe('expiresInMinutes');
   });
 });

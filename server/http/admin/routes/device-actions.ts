@@ -37,7 +37,7 @@ export function deviceActionRoutes(ctx: DomainContext, tokens: EnrollmentTokenSe
       method: 'post',
       path: '/enrollment-tokens',
       tag: 'enrollment',
-      summary: 'Create an enrollment token for a user; the answer says how the device uses it (iOS: enrollUrl)',
+      summary: 'Create an enrollment token for a user; the answer says how the device uses it (iOS: enrollUrl; Windows: discoveryUrl and upn, the token being the password)',
       body: CreateEnrollmentToken,
       status: 201,
       handler: (r) => tokens.create(r.body),
