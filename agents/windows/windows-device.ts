@@ -301,6 +301,20 @@ export class WindowsDevice extends ShellDevice {
     this.#profileOwners.set(`{${accountGuid.replace(/^\{|\}$/g, '')}}`.toLowerCase(), profileId);
   }
 
+  /** mdmlab's server lists which account GUID is which profile's under `windows.accounts` (`GET /devices/{id}`). */
+  learnFromServer(report: Record<string, unknown>): void {
+    const accounts = (report.windows as { accounts?: unknown } | undefined)?.accounts;
+    if (!Array.isArray(accounts)) return;
+    for (const a of accounts as { profileId?: unknown; accountGuid?: unknown }[]) {
+      if (typeof a?.profileId === 'string' && typeof a.accountGuid === 'string') this.learnProfileOwner(a.accountGuid, a.profileId);
+    }
+  }
+
+  /** The server's ids of the profiles whose accounts the device holds, as far as it learnt them. */
+  override async managedProfileIds(): Promise<string[]> {
+    return [...new Set((await this.#mail.list()).flatMap((a) => this.profileIdOf(a) ?? []))];
+  }
+
   // --- the shell's hooks -------------------------------------------------------------------
 
   protected mailStore(): MailAccountStore {

@@ -15,7 +15,8 @@ import type { EnrollmentOutcome } from './mde2-enrollment.js';
  *   Providers"; DMAcc CSP: the AccountUID is the SHA-256 of the PROVIDER-ID): ServerID, Name,
  *   AppAddr Addr, and each APPAUTH block under AppAuth — APPSRV (the client's credentials towards
  *   the server) as CLCRED, CLIENT (the server's towards the client) as SRVCRED — with its nonce.
- * - DMClient/Provider/{ProviderID}: the Poll schedule, UPN and EntDeviceName (DMClient CSP).
+ * - DMClient/Provider/{ProviderID}: the Poll schedule, UPN and EntDeviceName (DMClient CSP), and its
+ *   Push node, empty until the server sets Push/PFN.
  * Returns the LocURIs the tree refused, for the log (a node the DDF does not define).
  */
 export function applyProvisioning(tree: DmTree, outcome: EnrollmentOutcome, clientStore: 'User' | 'System'): string[] {
@@ -78,6 +79,9 @@ function applyApplication(app: ProvisionedApplication, set: (uri: string, value?
 function applyDmClient(p: ProvisionedDmClientProvider, set: (uri: string, value?: string) => void): void {
   const base = `${DMCLIENT_PROVIDERS}/${encodeURIComponent(p.providerId)}`;
   set(base);
+  // The provider comes with its (empty) Push node: a provisioning document cannot set Push (DMClient
+  // CSP), and Microsoft's push page has the server Replace Push/PFN in a session.
+  set(`${base}/Push`);
   for (const [field, name] of POLL_PARMS) {
     const v = p.poll[field];
     if (v !== undefined) set(`${base}/Poll/${name}`, String(v));
