@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { derToPem } from '../../certs/pem.js';
 import { unenrollmentAlert } from '../../protocol/windows/syncml/index.js';
 import type { DeviceErrorCode } from '../core/device-error.js';
@@ -17,7 +17,7 @@ import { MemoryWindowsStateStore, type WindowsEnrollment, type WindowsIdentity, 
 import { loadTree, removeManagement, writeDeviceFacts } from './device-tree.js';
 import { windowsDmDefinitions, type WindowsDmDefinitions } from './dm-schema-cache.js';
 import type { DmTree } from './dm-tree/index.js';
-import { accountUidOf, applyProvisioning } from './enrollment/apply-provisioning.js';
+import { applyProvisioning, enrollmentRecords } from './enrollment/apply-provisioning.js';
 import { enrollOverMde2 } from './enrollment/mde2-enrollment.js';
 import { WindowsDeviceError } from './errors.js';
 import { generateHardware, type WindowsHardware } from './hardware.js';
@@ -29,8 +29,12 @@ import { DMCLIENT_PROVIDERS } from './omadm/dm-account.js';
 import { runDmSession, sessionIdOf, type SessionHooks, type SessionPlan } from './omadm/dm-session.js';
 import type { DmTransport } from './omadm/dm-transport.js';
 import { DmClientPollTimer, pollScheduleIn } from './poll-schedule.js';
+import { ProfileOwners } from './profile-owners.js';
 import { SqliteWindowsStateStore } from './sqlite-state-store.js';
 import { WINDOWS_VARIANTS, type WindowsVariant } from './variant.js';
+import type { WindowsDeviceOptions } from './device-options.js';
+
+export type { WindowsDeviceOptions } from './device-options.js';
 
 /**
  * A simulated Windows 10 or Windows Phone 8.1 device, on the shared device shell
@@ -51,34 +55,6 @@ import { WINDOWS_VARIANTS, type WindowsVariant } from './variant.js';
  * With `stateDir`, everything lives in `<stateDir>/device.db` and a new object over the same folder
  * resumes the device (enrolled, same DeviceID, key, tree, accounts and push channel).
  */
-export interface WindowsDeviceOptions {
-  /** windows10 (default) or windowsPhone81. */
-  platform?: WindowsVariant['platform'];
-  /** Name the runners know the device by; default its DeviceID. */
-  id?: string;
-  /** Makes DeviceID, names, request GUIDs, account GUIDs and timer jitter repeatable. */
-  seed?: string | number;
-  /** Folder for a persistent device (one device per folder); absent: memory only. */
-  stateDir?: string;
-  /** Pin parts of the hardware of a new device (ignored when resuming). */
-  hardware?: Partial<WindowsHardware>;
-  /** PEM of the CA to trust for https before enrollment (the lab CA); the provisioned roots are added. */
-  caPem?: string;
-  keyPool?: KeyPool;
-  http?: HttpClient;
-  /** A fixed interval of unprompted sessions instead of the provisioned DMClient poll schedule; 0 = none. */
-  pollIntervalMs?: number;
-  /** Push gateway URL; default ws(s)://<host of the OMA-DM server>/push. */
-  pushUrl?: string;
-  /** Backoff of failed sessions and push reconnects alike (default: the shell's 1 s doubling to 60 s). */
-  retry?: { initialMs?: number; maxMs?: number };
-  /** Initial network state (default online). */
-  online?: boolean;
-  /** Parent logger; the device logs as a child with its deviceId. Default: silent. */
-  logger?: Logger;
-  now?: () => number;
-}
-
 const SILENT = pino({ level: 'silent' });
 
 export class WindowsDevice extends ShellDevice {
@@ -98,8 +74,7 @@ export class WindowsDevice extends ShellDevice {
   readonly #pushChannel: WindowsPushChannel;
   /** Accounts the server's commands touched since the mail app last looked. */
   readonly #serverTouched = new Set<string>();
-  /** The server's profile ids of account GUIDs, when someone who knows tells the device (see profileIdOf). */
-  readonly #profileOwners = new Map<string, string>();
+  readonly #profileOwners = new ProfileOwners();
   #tree: DmTree;
   #enrollment: WindowsEnrollment | undefined;
   #identity: WindowsIdentity | undefined;
@@ -230,15 +205,7 @@ export class WindowsDevice extends ShellDevice {
       );
       const refused = applyProvisioning(this.#tree, outcome, this.#variant.clientCertificateStore);
       if (refused.length > 0) this.log.debug({ refused }, 'provisioning document nodes the tree does not hold');
-      const enrollment: WindowsEnrollment = {
-        providerId: outcome.application.providerId,
-        accountUid: accountUidOf(outcome.application.providerId),
-        serverUrl: outcome.application.address,
-        upn,
-        discoveryUrl,
-        enrolledAt: this.#now(),
-      };
-      const identity: WindowsIdentity = { keyPem: outcome.keyPem, certDer: outcome.certDer, rootCertDers: outcome.rootCertDers };
+      const { enrollment, identity } = enrollmentRecords(outcome, { upn, discoveryUrl, enrolledAt: this.#now() });
       this.#state.setIdentity(identity);
       this.#state.setEnrollment(enrollment);
       this.#state.setSequence('scheduledPolls', 0);
@@ -287,32 +254,30 @@ export class WindowsDevice extends ShellDevice {
     return this.#mail.list();
   }
 
-  /**
-   * A managed account is known on the device by its node name (`{GUID}`), not by the server's
-   * profile: the server keeps which GUID is which profile's. The server's id is given when someone
-   * who knows it told the device (learnProfileOwner), undefined otherwise.
-   */
+  /** The server's id of the profile a managed account belongs to, once the device learnt it (profile-owners.ts). */
   profileIdOf(account: MailAccount): string | undefined {
-    return account.managed && account.managedBy ? this.#profileOwners.get(account.managedBy.toLowerCase()) : undefined;
+    return account.managed && account.managedBy ? this.#profileOwners.of(account.managedBy) : undefined;
   }
 
-  /** The server's profile id for an ActiveSync account GUID (`{…}` or bare), as the server reports it. */
+  /** The server's profile id for an ActiveSync account GUID (`{…}` or bare). */
   learnProfileOwner(accountGuid: string, profileId: string): void {
-    this.#profileOwners.set(`{${accountGuid.replace(/^\{|\}$/g, '')}}`.toLowerCase(), profileId);
+    this.#profileOwners.learn(accountGuid, profileId);
   }
 
-  /** mdmlab's server lists which account GUID is which profile's under `windows.accounts` (`GET /devices/{id}`). */
   learnFromServer(report: Record<string, unknown>): void {
-    const accounts = (report.windows as { accounts?: unknown } | undefined)?.accounts;
-    if (!Array.isArray(accounts)) return;
-    for (const a of accounts as { profileId?: unknown; accountGuid?: unknown }[]) {
-      if (typeof a?.profileId === 'string' && typeof a.accountGuid === 'string') this.learnProfileOwner(a.accountGuid, a.profileId);
-    }
+    this.#profileOwners.learnFromReport(report);
   }
 
   /** The server's ids of the profiles whose accounts the device holds, as far as it learnt them. */
   override async managedProfileIds(): Promise<string[]> {
     return [...new Set((await this.#mail.list()).flatMap((a) => this.profileIdOf(a) ?? []))];
+  }
+
+  /** Back online, a Windows device syncs on its own (a push the gateway held would also bring it). */
+  override async setOnline(online: boolean): Promise<void> {
+    const wasOffline = !this.isOnline();
+    await super.setOnline(online);
+    if (online && wasOffline && this.isEnrolled()) this.polls.request('backOnline');
   }
 
   // --- the shell's hooks -------------------------------------------------------------------
@@ -380,7 +345,7 @@ export class WindowsDevice extends ShellDevice {
           accountUid: e.accountUid,
           deviceId: this.deviceId,
           log: this.log,
-          profileIdOf: (guid) => this.#profileOwners.get(`{${guid}}`.toLowerCase()),
+          profileIdOf: (guid) => this.#profileOwners.of(guid),
         },
         {
           sessionId: sessionIdOf(this.#state.nextSequence('session')),
@@ -429,9 +394,7 @@ export class WindowsDevice extends ShellDevice {
   #adopt(enrollment: WindowsEnrollment, identity: WindowsIdentity): void {
     this.#enrollment = enrollment;
     this.#identity = identity;
-    const roots = identity.rootCertDers.map((der) => derToPem(der, 'CERTIFICATE'));
-    const all = [...(this.#options.caPem ? [`${this.#options.caPem.trim()}\n`] : []), ...roots];
-    this.#trustPem = all.length > 0 ? [...new Set(all)].join('') : undefined;
+    this.#trustPem = trustPemOf(this.#options.caPem, identity.rootCertDers);
     this.#clientCertificate = { certPem: derToPem(identity.certDer, 'CERTIFICATE'), keyPem: identity.keyPem };
     this.#pollTimer.start();
     this.#pushChannel.follow();
@@ -442,4 +405,10 @@ export class WindowsDevice extends ShellDevice {
     this.#dirty = false;
     this.#state.setTree({ snapshot: this.#tree.snapshot(), accounts: this.#records });
   }
+}
+
+/** The CAs trusted for https: the one given at creation (the lab CA) and the provisioned roots, as one PEM text. */
+function trustPemOf(configured: string | undefined, roots: Buffer[]): string | undefined {
+  const all = [...(configured ? [`${configured.trim()}\n`] : []), ...roots.map((der) => derToPem(der, 'CERTIFICATE'))];
+  return all.length > 0 ? [...new Set(all)].join('') : undefined;
 }

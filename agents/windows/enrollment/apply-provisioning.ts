@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { POLL_PARMS, type ProvisionedApplication, type ProvisionedDmClientProvider } from '../../../protocol/windows/provisioning/index.js';
 import { isSuccess, type DmTree } from '../dm-tree/index.js';
 import { dmAccountUri, DMCLIENT_PROVIDERS, CLIENT_CREDENTIALS, SERVER_CREDENTIALS } from '../omadm/dm-account.js';
+import type { WindowsEnrollment, WindowsIdentity } from '../device-state.js';
 import type { EnrollmentOutcome } from './mde2-enrollment.js';
 
 /**
@@ -88,4 +89,13 @@ function applyDmClient(p: ProvisionedDmClientProvider, set: (uri: string, value?
   }
   if (p.parms.UPN !== undefined) set(`${base}/UPN`, p.parms.UPN);
   if (p.parms.EntDeviceName !== undefined) set(`${base}/EntDeviceName`, p.parms.EntDeviceName);
+}
+
+/** What the device keeps of an enrollment beside its tree: the DM account's place and its identity. */
+export function enrollmentRecords(outcome: EnrollmentOutcome, facts: { upn: string; discoveryUrl: string; enrolledAt: number }): { enrollment: WindowsEnrollment; identity: WindowsIdentity } {
+  const providerId = outcome.application.providerId;
+  return {
+    enrollment: { providerId, accountUid: accountUidOf(providerId), serverUrl: outcome.application.address, ...facts },
+    identity: { keyPem: outcome.keyPem, certDer: outcome.certDer, rootCertDers: outcome.rootCertDers },
+  };
 }

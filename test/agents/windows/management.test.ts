@@ -116,6 +116,19 @@ describe('a Windows device managed over OMA-DM by the real server', () => {
     expect((await device.mailAccounts()).map((a) => a.host).sort()).toEqual(['mail.contoso.com', 'mail2.contoso.com']);
   });
 
+  it('opens a session of its own (Alert 1201) when it comes back online, even with nothing held for it', async () => {
+    const user = await world.newUser('frank@contoso.com');
+    const device = await world.newDevice();
+    await device.enroll(await world.ticket(user.userId));
+    await settle(world, device);
+    await device.setOnline(false);
+    const before = messagesOf(device.deviceId).length;
+    await device.setOnline(true);
+    await device.whenIdle(10_000);
+    const [opening] = messagesOf(device.deviceId).slice(before);
+    expect(opening).toContain('<Data>1201</Data>');
+  });
+
   it('tells the server when its user unenrolls (Alert 1226): the managed accounts and the DM account go, the user\'s account stays', async () => {
     const user = await world.newUser('dave@contoso.com');
     const device = await world.newDevice();
