@@ -55,6 +55,13 @@ export interface SimulatedDevice {
   managedProfileIds?(): Promise<string[]>;
   /** The server's id of the profile that manages `account` (each platform names its managed accounts its own way). */
   profileIdOf(account: MailAccount): string | undefined;
+  /**
+   * The server's report of this device (the admin API's `GET /devices/{id}`), for a platform whose
+   * device cannot tell by itself which server profile a managed account belongs to (Windows: the
+   * ActiveSync account GUID is the server's choice and the protocol never names the profile). The
+   * runners hand it over before they compare the device's store with the server's report.
+   */
+  learnFromServer?(report: Record<string, unknown>): void;
 
   on<E extends keyof SimulatedDeviceEvents>(event: E, listener: (...args: SimulatedDeviceEvents[E]) => void): this;
   off<E extends keyof SimulatedDeviceEvents>(event: E, listener: (...args: SimulatedDeviceEvents[E]) => void): this;

@@ -3,6 +3,7 @@ import { DEVICE_PLATFORMS } from '../protocol/admin/platforms.js';
 import type { SimulatedDevice } from './device.js';
 import type { KeyPool } from './identity/key-pool.js';
 import { IosDevice } from './ios/ios-device.js';
+import { WindowsDevice } from './windows/windows-device.js';
 
 /** What every runner (scenario, fleet, demo, benchmarks) gives a device it creates. */
 export interface DeviceFactoryOptions {
@@ -14,7 +15,10 @@ export interface DeviceFactoryOptions {
   caPem?: string;
   /** A seeded pool makes key choices repeatable; default the process-wide pool. */
   keyPool?: KeyPool;
-  /** Periodic check-ins (0 = only push and user actions). */
+  /**
+   * Periodic check-ins (0 = only push and user actions). iOS: default none; Windows: default the
+   * DMClient poll schedule the server provisioned.
+   */
   periodicCheckInMs?: number;
 }
 
@@ -35,7 +39,21 @@ const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
       ...(o.keyPool ? { keyPool: o.keyPool } : {}),
       periodicCheckInMs: o.periodicCheckInMs ?? 0,
     }),
+  windows10: (o) => windowsDevice(o, 'windows10'),
+  windowsPhone81: (o) => windowsDevice(o, 'windowsPhone81'),
 };
+
+/** Windows accepts a plain-HTTP lab server as it is (the ticket's discovery URL decides). */
+function windowsDevice(o: DeviceFactoryOptions, platform: 'windows10' | 'windowsPhone81'): Promise<SimulatedDevice> {
+  return WindowsDevice.create({
+    platform,
+    id: o.id,
+    seed: o.seed,
+    ...(o.caPem ? { caPem: o.caPem } : {}),
+    ...(o.keyPool ? { keyPool: o.keyPool } : {}),
+    ...(o.periodicCheckInMs !== undefined ? { pollIntervalMs: o.periodicCheckInMs } : {}),
+  });
+}
 
 /** The platforms that can be simulated, in DEVICE_PLATFORMS order. */
 export const SIMULATED_PLATFORMS: readonly DevicePlatform[] = DEVICE_PLATFORMS.filter((p) => SIMULATED[p] !== undefined);

@@ -5,7 +5,7 @@ import { serveCommand } from './serve.js';
 /** `mdmlab <command> …`: returns the process exit code. */
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   serve: { summary: 'run the MDM server', run: serveCommand },
-  fleet: { summary: 'run N simulated devices: mdmlab fleet --platform ios --count N [--server URL]', run: fleetCommand },
+  fleet: { summary: 'run N simulated devices: mdmlab fleet --platform ios|windows10|windowsPhone81 --count N [--server URL]', run: fleetCommand },
   scenario: { summary: 'run a scenario file: mdmlab scenario run FILE [--server URL --token T [--ca PEM] [--keep]] [--json]', run: scenarioCommand },
 };
 

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { parseDuration } from '../agents/scenario/duration.js';
 import { FleetRun, progressLine, type FleetSnapshot } from '../agents/fleet/fleet-runner.js';
-import { DEVICE_PLATFORMS, type DevicePlatform } from '../protocol/admin/platforms.js';
+import { DEVICE_PLATFORMS, type DevicePlatform, type EmailProfilePlatform } from '../protocol/admin/platforms.js';
 import { DEFAULT_CONFIG } from '../server/config.js';
 import { startServer } from '../server/server.js';
 import { createSimulatedDevice, isSimulated, SIMULATED_PLATFORMS } from '../agents/platforms.js';
@@ -13,13 +13,13 @@ import { createSimulatedDevice, isSimulated, SIMULATED_PLATFORMS } from '../agen
 /** The shell's exit code for a process ended by the signal (128 + its number). */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-const HELP = `usage: mdmlab fleet --platform ios --count N [--server URL] [--token TOKEN] [options]
+const HELP = `usage: mdmlab fleet --platform ios|windows10|windowsPhone81 --count N [--server URL] [--token TOKEN] [options]
 
 Runs N simulated devices against a server until stopped (Ctrl-C), printing a progress line and a
 final summary. Without --server an embedded server on a temporary store is used.
 
   --concurrency N       enrollments in flight at once (default 32)
-  --profile             create an iOS email profile and deploy it to the fleet's group first
+  --profile             create an email profile of the fleet's platform and deploy it to the fleet's group first
   --duration 60s        stop by itself after this long
   --until-installed     stop once every device has acknowledged the profile (with --profile)
   --check-in 15m        periodic check-in interval of each device (default 4h; 0 = push only)
@@ -100,7 +100,7 @@ export async function fleetCommand(argv: string[]): Promise<number> {
     enrollAttempts,
     seed: v.seed ?? String(Date.now()),
     createDevice: (id, seed) => createSimulatedDevice({ id, platform, seed, serverUrl, periodicCheckInMs: checkIn ?? 4 * 3600_000 }),
-    ...(v.profile ? { profile: { platform: 'ios', host: 'mail.contoso.com', accountName: 'Fleet mail' } } : {}),
+    ...(v.profile ? { profile: { platform: emailProfilePlatformOf(platform), host: 'mail.contoso.com', accountName: 'Fleet mail' } } : {}),
   });
   const tty = process.stderr.isTTY;
   let lastPrinted = 0;
@@ -139,7 +139,7 @@ export async function fleetCommand(argv: string[]): Promise<number> {
   if (v['until-installed']) {
     timers.push(
       setInterval(() => {
-        if ((run.counters.commands.get('InstallProfile Acknowledged') ?? 0) + run.counters.enrollFailed >= count) end('every device installed the profile');
+        if (run.counters.profilesInstalled + run.counters.enrollFailed >= count) end('every device installed the profile');
       }, 50),
     );
   }
@@ -175,6 +175,11 @@ export async function fleetCommand(argv: string[]): Promise<number> {
   return setupFailed || snap.counters.enrollFailed > 0 ? 1 : 0;
 }
 
+/** The email profile type a fleet of `platform` devices gets with --profile. */
+function emailProfilePlatformOf(platform: DevicePlatform): EmailProfilePlatform {
+  return platform === 'androidForWork' ? 'afwGmail' : platform;
+}
+
 function summaryJson(s: FleetSnapshot, reason: string, total: number) {
   return {
     reason,
@@ -184,6 +189,7 @@ function summaryJson(s: FleetSnapshot, reason: string, total: number) {
     enrollFailed: s.counters.enrollFailed,
     enrollAttempts: s.counters.enrollAttempts,
     enrollRetried: s.counters.enrollRetried,
+    profilesInstalled: s.counters.profilesInstalled,
     commands: Object.fromEntries(s.counters.commands),
     backgroundErrors: s.counters.backgroundErrors,
     errors: Object.fromEntries(s.counters.errors),
@@ -200,7 +206,7 @@ function summaryText(s: FleetSnapshot, reason: string, total: number): string {
     `fleet stopped: ${reason} after ${(j.elapsedMs / 1000).toFixed(1)} s`,
     `  devices   ${j.enrolled}/${total} enrolled, ${j.enrollFailed} failed (${j.enrollAttempts} attempts, ${j.enrollRetried} enrolled after a retry)`,
     `  enroll    ${lat(j.enrollLatencyMs)}`,
-    `  profile   ${lat(j.profileLatencyMs)} (enroll start → InstallProfile acknowledged)`,
+    `  profile   ${lat(j.profileLatencyMs)} (enroll start → profile installed)`,
     `  commands  ${Object.entries(j.commands).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
     `  memory    peak RSS ${j.memory.maxRssMb} MB`,
     ...Object.entries(j.errors).map(([k, n]) => `  error ×${n}: ${k}`),

@@ -128,7 +128,12 @@ export class FleetRun {
     this.counters.devices++;
     device.on('commandHandled', (e) => {
       bump(this.counters.commands, `${e.requestType} ${e.status}`);
-      if (e.requestType === 'InstallProfile' && e.status === 'Acknowledged') this.profileLatency.add(Date.now() - t0);
+      if (e.outcome === 'failure') this.counters.commandFailures++;
+      // Neutral words: an iOS InstallProfile Acknowledged, a Windows Atomic 200 adding the account.
+      if (e.profileAction === 'install' && e.outcome === 'success') {
+        this.counters.profilesInstalled++;
+        this.profileLatency.add(Date.now() - t0);
+      }
     });
     device.on('backgroundError', (err) => {
       this.counters.backgroundErrors++;
@@ -161,8 +166,8 @@ export class FleetRun {
 /** One progress line: what a person watching a fleet wants to see every second. */
 export function progressLine(s: FleetSnapshot, total: number): string {
   const c = s.counters;
-  const installed = c.commands.get('InstallProfile Acknowledged') ?? 0;
-  const errored = [...c.commands].filter(([k]) => !k.endsWith('Acknowledged')).reduce((n, [, v]) => n + v, 0);
+  const installed = c.profilesInstalled;
+  const errored = c.commandFailures;
   return (
     `${(s.elapsedMs / 1000).toFixed(1)}s  enrolled ${c.enrolled}/${total}` +
     (c.enrolling ? ` (${c.enrolling} in flight)` : '') +

@@ -40,15 +40,31 @@ export interface FleetCounters {
   enrollAttempts: number;
   /** Devices that enrolled after at least one failed attempt. */
   enrollRetried: number;
-  /** Commands answered, by request type and status: `InstallProfile Acknowledged`. */
+  /** Commands answered, by request type and status in the platform's words: `InstallProfile Acknowledged`, `Atomic 200`. */
   commands: Map<string, number>;
+  /** Profile installs the devices confirmed (neutral: any platform's successful install). */
+  profilesInstalled: number;
+  /** Commands the devices refused or failed (neutral outcome `failure`). */
+  commandFailures: number;
   backgroundErrors: number;
   /** Error messages by class (first words), for the summary. */
   errors: Map<string, number>;
 }
 
 export function newCounters(): FleetCounters {
-  return { devices: 0, enrolling: 0, enrolled: 0, enrollFailed: 0, enrollAttempts: 0, enrollRetried: 0, commands: new Map(), backgroundErrors: 0, errors: new Map() };
+  return {
+    devices: 0,
+    enrolling: 0,
+    enrolled: 0,
+    enrollFailed: 0,
+    enrollAttempts: 0,
+    enrollRetried: 0,
+    commands: new Map(),
+    profilesInstalled: 0,
+    commandFailures: 0,
+    backgroundErrors: 0,
+    errors: new Map(),
+  };
 }
 
 export function bump(map: Map<string, number>, key: string, by = 1): void {

@@ -1,10 +1,8 @@
-import { generateKeyPair, type KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { derToPem } from '../../certs/pem.js';
 import { importPrivateKey } from '../../certs/keys.js';
 import type { RuleContext } from '../core/rule-outcomes.js';
-import type { KeyPool } from '../identity/key-pool.js';
 import type { SeededRandom } from '../random/seeded-random.js';
 import type { HttpClient } from '../transport/http.js';
 import type { CommandContext } from './command-handler.js';
@@ -30,14 +28,7 @@ export interface IosRuntime {
   takeKey(bits: number): Promise<{ privateKey: KeyObject; publicKey: KeyObject; pem: string }>;
 }
 
-const generateKeyPairAsync = promisify(generateKeyPair);
-
-export async function takeKey(pool: KeyPool, bits: number): Promise<{ privateKey: KeyObject; publicKey: KeyObject; pem: string }> {
-  if (bits === pool.bits) return pool.takeOne();
-  // Sizes the pool does not hold (1024, 4096 in a SCEP payload) are generated on the spot.
-  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
-  return { privateKey, publicKey, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string };
-}
+export { takeKey } from '../identity/key-of-size.js';
 
 /**
  * The CAs the device trusts for https: the one given at creation (the lab CA, so the enrollment

@@ -65,15 +65,21 @@ async function profilesHeldByDevices(world: ScenarioWorld): Promise<Map<string, 
   const held = new Map<string, number>();
   for (const d of world.devices.values()) {
     if (!d.device.managedProfileIds) return undefined;
+    if (d.device.learnFromServer && d.serverId) d.device.learnFromServer(await reportOf(world, d.serverId));
     for (const id of await d.device.managedProfileIds()) held.set(id, (held.get(id) ?? 0) + 1);
   }
   return held;
+}
+
+async function reportOf(world: ScenarioWorld, serverId: string): Promise<Record<string, unknown>> {
+  return (await world.admin.device(serverId)) as unknown as Record<string, unknown>;
 }
 
 async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failure[]> {
   const failures: Failure[] = [];
   const d = world.device(e.device!);
   const server: DeviceDetail | undefined = d.serverId ? await world.admin.device(d.serverId) : undefined;
+  if (server) d.device.learnFromServer?.(server as unknown as Record<string, unknown>);
   const accounts = await d.device.mailAccounts();
   const stateOf = (profileId: string) => server?.profiles.find((p) => p.profileId === profileId)?.state ?? 'none';
 

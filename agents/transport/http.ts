@@ -29,7 +29,15 @@ export interface HttpRequest {
   body?: Buffer | string;
   /** PEM of the CA(s) to trust for https (in addition to nothing: the lab CA replaces the system store). */
   caPem?: string;
+  /** https: the certificate and key presented to a server that asks for one (mutual TLS, RFC 8446 §4.4.2). */
+  clientCertificate?: ClientCertificate;
   timeoutMs?: number;
+}
+
+/** A TLS client identity (PEM). */
+export interface ClientCertificate {
+  certPem: string;
+  keyPem: string;
 }
 
 export interface HttpResponse {
@@ -92,7 +100,7 @@ export class HttpClient {
     if (body !== undefined) headers['content-length'] = body.length;
     const timeoutMs = req.timeoutMs ?? this.#timeoutMs;
     const isHttps = url.protocol === 'https:';
-    const agent = this.#agentFor(url, isHttps ? req.caPem : undefined);
+    const agent = this.#agentFor(url, isHttps ? req.caPem : undefined, isHttps ? req.clientCertificate : undefined);
     const send = isHttps ? https.request : http.request;
     const where = url.href;
 
@@ -138,13 +146,20 @@ export class HttpClient {
     this.#agents.clear();
   }
 
-  #agentFor(url: URL, caPem: string | undefined): http.Agent {
-    const trust = caPem === undefined ? '' : createHash('sha256').update(caPem).digest('hex').slice(0, 16);
-    const key = `${url.origin}|${trust}`;
+  /**
+   * One agent per origin, trusted CA and client certificate: a pooled TLS connection carries the
+   * identity it was opened with, so devices presenting different certificates never share one.
+   */
+  #agentFor(url: URL, caPem: string | undefined, client: ClientCertificate | undefined): http.Agent {
+    const digest = (s: string | undefined) => (s === undefined ? '' : createHash('sha256').update(s).digest('hex').slice(0, 16));
+    const key = `${url.origin}|${digest(caPem)}|${digest(client?.certPem)}`;
     let agent = this.#agents.get(key);
     if (!agent) {
       const common = { keepAlive: true, maxSockets: this.#maxSockets, maxFreeSockets: this.#maxSockets, scheduling: 'lifo' as const };
-      agent = url.protocol === 'https:' ? new https.Agent({ ...common, ...(caPem === undefined ? {} : { ca: caPem }) }) : new http.Agent(common);
+      agent =
+        url.protocol === 'https:'
+          ? new https.Agent({ ...common, ...(caPem === undefined ? {} : { ca: caPem }), ...(client ? { cert: client.certPem, key: client.keyPem } : {}) })
+          : new http.Agent(common);
       this.#agents.set(key, agent);
     }
     return agent;

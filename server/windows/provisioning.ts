@@ -12,9 +12,9 @@ export interface DeviceProvisioning {
   deviceId: string;
   upn: string;
   deviceName?: string;
-  /** The device's DM credential (CLIENT APPAUTH) and the nonce of its first digest. */
+  /** The device's DM credential (APPSRV APPAUTH) and the nonce of its first digest. */
   device: { secret: string; nonce: Buffer };
-  /** The server's (APPSRV APPAUTH). */
+  /** The server's (CLIENT APPAUTH). */
   server: { secret: string; nonce: Buffer };
 }
 
@@ -23,7 +23,7 @@ export interface DeviceProvisioning {
  * Microsoft's on-premises sample): our CA in CertificateStore/Root/System, the client certificate
  * in My/User (a user enrollment) or My/System (a device enrollment, Windows Phone 8.1) under its
  * upper-case SHA-1 thumbprint, the w7 APPLICATION (the OMA-DM address and both APPAUTH blocks with
- * DIGEST credentials: CLIENT — the device's, named by its DeviceID — and APPSRV — the server's),
+ * DIGEST credentials: APPSRV — the device's, named by its DeviceID — and CLIENT — the server's),
  * and the DMClient provider with its poll schedule. No WSTEP/Renew: this server does not renew.
  * Holds the device's DM secret: never logged.
  */
@@ -40,10 +40,12 @@ export function enrollmentProvisioningDocument(p: DeviceProvisioning): string {
       address: `${p.baseUrl}${WINDOWS_PATHS.management}`,
       // With TLS the client presents its enrollment certificate (w7 APPLICATION CSP, SSLCLIENTCERTSEARCHCRITERIA).
       ...(tls ? { sslClientCertSearchCriteria: `Subject=${encodeURIComponent(`CN=${p.deviceId}`)}&Stores=My%5C${store}` } : {}),
-      // The codec names the CLIENT level "server credentials"; the contract (and OMA DM's CLCRED)
-      // makes it the credential the device presents: its DeviceID and its own secret.
-      serverCredentials: { name: p.deviceId, secret: p.device.secret, nonce: p.device.nonce },
-      clientCredentials: { type: 'DIGEST', name: PROVIDER_ID, secret: p.server.secret, nonce: p.server.nonce },
+      // [fix from windows-device] w7 APPLICATION CSP, AAUTHLEVEL: APPSRV is the credential the
+      // client authenticates itself to the server with (the device's: its DeviceID and own secret),
+      // CLIENT the one the server authenticates itself to the client with. A real Windows client
+      // digests with APPSRV; the contract had the two levels the other way round.
+      serverCredentials: { name: PROVIDER_ID, secret: p.server.secret, nonce: p.server.nonce },
+      clientCredentials: { type: 'DIGEST', name: p.deviceId, secret: p.device.secret, nonce: p.device.nonce },
     },
     dmClient: { poll: pollSchedule(p.platform), upn: p.upn, ...(p.deviceName ? { entDeviceName: p.deviceName } : {}) },
   });

@@ -9,6 +9,9 @@ export async function windowsDeviceFacts(store: Store, deviceId: string): Promis
   const w = await store.windowsDevices.getByDevice(deviceId);
   if (!w) return undefined;
   const session = await store.windowsSessions.get(deviceId);
+  // [from windows-device] Which ActiveSync account node is which profile's: a device knows its accounts
+  // only by node name ({GUID}), so the scenario runner learns the profile of each from here.
+  const accounts = (await store.windowsAccounts.forDevice(deviceId)).map((a) => ({ profileId: a.profileId, accountGuid: `{${a.accountGuid}}`, platform: a.platform }));
   return {
     deviceId: w.dmDeviceId,
     enrollmentType: w.enrollmentType,
@@ -17,6 +20,7 @@ export async function windowsDeviceFacts(store: Store, deviceId: string): Promis
     enrollmentContext: w.enrollmentContext,
     devInfo: w.devInfo,
     ...(w.loginStatus ? { loginStatus: w.loginStatus } : {}),
+    accounts,
     push: {
       pfnSet: w.pfnSetAt !== undefined,
       ...(w.channelUri ? { channelUri: w.channelUri.replace(/[0-9a-f]{64}$/, '…') } : {}),

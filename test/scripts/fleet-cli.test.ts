@@ -38,6 +38,16 @@ describe('mdmlab fleet', () => {
     expect(r.stderr).toMatch(/enrolled \d+\/4/);
   });
 
+  it.each(['windows10', 'windowsPhone81'])('enrolls N %s devices over MS-MDE2 and counts each confirmed profile, whatever the platform calls it', async (platform) => {
+    const r = await run(['--platform', platform, '--count', '3', '--profile', '--until-installed', '--seed', 'fleet-windows', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ reason: 'every device installed the profile', devices: 3, enrolled: 3, enrollFailed: 0, profilesInstalled: 3 });
+    // The platform's own words: each account arrived in an Atomic the device answered 200.
+    expect(summary.commands['Atomic 200']).toBe(3);
+    expect(summary.profileLatencyMs.count).toBe(3);
+  }, 90_000);
+
   it('stops after --duration with a human summary', async () => {
     const r = await run(['--count', '2', '--duration', '3s']);
     expect(r.code, r.stderr).toBe(0);

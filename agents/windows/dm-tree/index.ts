@@ -8,7 +8,7 @@
  *   // Per device: values only.
  *   const tree = new DmTree(schema, { handlers });
  *   tree.setLocal('./DevInfo/DevId', deviceId);               // the device's own facts
- *   tree.subscribe((event) => syncMailStore(readActiveSyncAccounts(tree), activeSyncAccountsChanged(event)));
+ *   tree.subscribe((event) => mailApp.accountsTouched(event));             // agents/windows/mail reads them
  *   const statuses = tree.execute(commandsFromSyncML);        // one DmCommandStatus per command
  *   store.save(tree.snapshot());                              // JSON; DmTree.restore(schema, json) brings it back
  */
@@ -25,4 +25,3 @@ export * from './dm-snapshot.js';
 export * from './dm-tree.js';
 export { fallbackDdfNodes } from './fallback/index.js';
 export * from './loc-uri.js';
-export * from './activesync-accounts.js';

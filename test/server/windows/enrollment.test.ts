@@ -129,10 +129,11 @@ describe('enrollment (MS-WSTEP)', () => {
     expect(client.thumbprint).toBe(createHash('sha1').update(e.certDer).digest('hex').toUpperCase());
     const app = e.provisioning.applications[0]!;
     expect(app).toMatchObject({ providerId: 'mdmlab', address: `${server.url}/ManagementServer/MDM.svc` });
-    expect(appAuthOf(app, 'CLIENT')).toMatchObject({ type: 'DIGEST', name: e.deviceId });
-    expect(appAuthOf(app, 'CLIENT')!.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(Buffer.from(appAuthOf(app, 'CLIENT')!.data!, 'base64')).toHaveLength(16);
-    expect(appAuthOf(app, 'APPSRV')).toMatchObject({ type: 'DIGEST', name: 'mdmlab' });
+    // [fix from windows-device] w7 APPLICATION CSP: APPSRV holds the client's credentials, CLIENT the server's.
+    expect(appAuthOf(app, 'APPSRV')).toMatchObject({ type: 'DIGEST', name: e.deviceId });
+    expect(appAuthOf(app, 'APPSRV')!.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(Buffer.from(appAuthOf(app, 'APPSRV')!.data!, 'base64')).toHaveLength(16);
+    expect(appAuthOf(app, 'CLIENT')).toMatchObject({ type: 'DIGEST', name: 'mdmlab' });
     expect(app.sslClientCertSearchCriteria).toBeUndefined(); // plain HTTP lab mode
     expect(e.provisioning.dmClientProviders[0]).toMatchObject({
       providerId: 'mdmlab',
@@ -154,7 +155,7 @@ describe('enrollment (MS-WSTEP)', () => {
     expect(device).toMatchObject({ platform: 'windows10', status: 'unenrolled' });
     const detail = (await server.api.get(`/devices/${device.id}`).expect(200)).body;
     expect(detail).toMatchObject({ name: 'DESKTOP-LAB', osVersion: '10.0.19043.2364', windows: { deviceId: e.deviceId, enrollmentType: 'Full', certificateStore: 'My/User', enrollmentContext: { DeviceType: 'CIMClient_Windows' } } });
-    expect(JSON.stringify(detail)).not.toContain(appAuthOf(app, 'CLIENT')!.secret!);
+    expect(JSON.stringify(detail)).not.toContain(appAuthOf(app, 'APPSRV')!.secret!);
   });
 
   it('enrolls a Windows Phone 8.1 device as a device enrollment: its certificate in My/System, a daily poll', async () => {

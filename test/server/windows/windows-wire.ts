@@ -106,7 +106,7 @@ export interface EnrolledWindows {
   provisioning: EnrollmentProvisioning;
   /** The provisioning document as the server wrote it. */
   provisioningXml: string;
-  /** The CLIENT APPAUTH: what the device digests with. */
+  /** The APPSRV APPAUTH: what the device digests with (w7 APPLICATION CSP). */
   authName: string;
   authSecret: string;
   nonce: Buffer;
@@ -139,7 +139,7 @@ export async function enrollWindows(server: TestServer, upn: string, opts: { pla
   const provisioningXml = provisioningDocumentOf(decodeEnrollmentResponse(rst.text).response);
   const provisioning = readEnrollmentProvisioning(decodeProvisioningDoc(provisioningXml));
   const app = provisioning.applications[0]!;
-  const client = appAuthOf(app, 'CLIENT')!;
+  const client = appAuthOf(app, 'APPSRV')!; // [fix from windows-device] APPSRV: the client's credentials
   return {
     platform,
     deviceId,

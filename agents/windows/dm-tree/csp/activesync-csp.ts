@@ -1,3 +1,4 @@
+import { ACTIVESYNC_ROOT, CONTENT_TYPE_GUIDS } from '../../../../protocol/windows/activesync/index.js';
 import { DmStatus } from '../dm-command.js';
 import type { CspContext, CspHandler, JsonObject } from '../csp-handler.js';
 import { parseLocUri } from '../loc-uri.js';
@@ -24,21 +25,14 @@ import { parseLocUri } from '../loc-uri.js';
  */
 
 export const ACTIVESYNC_CSP_ID = 'activesync';
-export const ACTIVESYNC_USER_ROOT = './User/Vendor/MSFT/ActiveSync';
-export const ACTIVESYNC_DEVICE_ROOT = './Vendor/MSFT/ActiveSync';
+export const ACTIVESYNC_USER_ROOT = ACTIVESYNC_ROOT.user;
+export const ACTIVESYNC_DEVICE_ROOT = ACTIVESYNC_ROOT.device;
 
 /** What a Get of an account's Password answers. */
 export const MASKED_PASSWORD = '********';
 
-/** The content type GUIDs of the ActiveSync CSP page. */
-export const ACTIVESYNC_CONTENT_TYPES = {
-  email: '{c6d47067-6e92-480e-b0fc-4ba82182fac7}',
-  contacts: '{0dd8685c-e272-4fcb-9ecf-2ead7ea2497b}',
-  calendar: '{4a5d9fe0-f139-4a63-a5a4-4f31ceea02ad}',
-  tasks: '{783ae4f6-4c12-4423-8270-66361260d4f1}',
-} as const;
-
-const KNOWN_CONTENT_TYPES = new Set(Object.values(ACTIVESYNC_CONTENT_TYPES).map((g) => g.toLowerCase()));
+/** The content type GUIDs of the ActiveSync CSP page, as node names. */
+const KNOWN_CONTENT_TYPES = new Set(Object.values(CONTENT_TYPE_GUIDS).map((g) => `{${g}}`.toLowerCase()));
 const TOMBSTONES = 'activesync:tombstones';
 
 export interface ActiveSyncCspOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DmSchema, DmTree, fallbackDdfNodes, type SchemaNode } from '../../../../agents/windows/dm-tree/index.js';
 import type { DdfAllowedValues } from '../../../../protocol/windows/ddf/index.js';
-import { accountAdds, add, atomic, ddfSchema, del, deviceAccount, exec, get, replace, run, userAccount } from './helpers.js';
+import { accountAdds, add, atomic, ddfSchema, del, deviceAccount, exec, get, replace, userAccount } from './helpers.js';
 
 /** What the tree does with a definition: everything but the prose. */
 function semantics(n: SchemaNode) {
