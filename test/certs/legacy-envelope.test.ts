@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../certs/authority.js';
 import { envelopeCipher, openEnvelope, openEnvelopeReporting } from '../../certs/cms-enveloped.js';
@@ -7,6 +6,7 @@ import { buildCsr } from '../../certs/csr.js';
 import { generateRsaKeyPair, privateKeyToPem, type RsaKeyPair } from '../../certs/keys.js';
 import { isWeakContentCipher } from '../../certs/legacy-ciphers.js';
 import { derToPem } from '../../certs/pem.js';
+import { FORGE_CIPHER_OIDS, forgeEnvelope } from '../helpers/forge-envelope.js';
 import { expectCertsError, opensslOk, TempDir } from './helpers.js';
 
 /**
@@ -30,33 +30,9 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.cleanup());
 
-/**
- * node-forge's PKCS#7 EnvelopedData with the given content cipher OID. forge's envelope does not
- * offer single DES itself, so for DES the content is encrypted with forge's DES-CBC first and
- * handed to the envelope as already encrypted (forge then only wraps the key for the recipient).
- */
-export function forgeEnvelope(content: Buffer, recipientCertDer: Buffer, cipherOid: string): Buffer {
-  const p7 = forge.pkcs7.createEnvelopedData();
-  p7.addRecipient(forge.pki.certificateFromAsn1(forge.asn1.fromDer(recipientCertDer.toString('binary'))));
-  p7.content = forge.util.createBuffer(content.toString('binary'));
-  if (cipherOid === forge.pki.oids.desCBC) {
-    const key = forge.random.getBytesSync(8);
-    const iv = forge.random.getBytesSync(8);
-    const des = forge.cipher.createCipher('DES-CBC', key);
-    des.start({ iv });
-    des.update(forge.util.createBuffer(content.toString('binary')));
-    des.finish();
-    Object.assign(p7, { encryptedContent: { algorithm: cipherOid, key: forge.util.createBuffer(key), parameter: forge.util.createBuffer(iv), content: des.output } });
-    p7.encrypt();
-  } else {
-    p7.encrypt(undefined, cipherOid);
-  }
-  return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
-}
-
 describe('DES-CBC envelopes (a device reading a SCEP reply)', () => {
   it('opens one made by node-forge and says the sender used des-cbc, a weak cipher', () => {
-    const der = forgeEnvelope(secret, aliceCert, forge.pki.oids.desCBC!);
+    const der = forgeEnvelope(secret, aliceCert, FORGE_CIPHER_OIDS.des);
     const opened = openEnvelopeReporting(der, alice.privateKey, { recipientCertDer: aliceCert, acceptLegacyCiphers: true });
     expect(opened.content.equals(secret)).toBe(true);
     expect(opened.cipher).toBe('des-cbc');
@@ -74,16 +50,16 @@ describe('DES-CBC envelopes (a device reading a SCEP reply)', () => {
   });
 
   it('reports 3DES as weak and AES as not', () => {
-    const des3 = openEnvelopeReporting(forgeEnvelope(secret, aliceCert, forge.pki.oids['des-EDE3-CBC']!), alice.privateKey, { acceptLegacyCiphers: true });
+    const des3 = openEnvelopeReporting(forgeEnvelope(secret, aliceCert, FORGE_CIPHER_OIDS.des3), alice.privateKey, { acceptLegacyCiphers: true });
     expect(des3).toMatchObject({ cipher: 'des-ede3-cbc' });
     expect(isWeakContentCipher(des3.cipher)).toBe(true);
-    const aes = openEnvelopeReporting(forgeEnvelope(secret, aliceCert, forge.pki.oids['aes256-CBC']!), alice.privateKey);
+    const aes = openEnvelopeReporting(forgeEnvelope(secret, aliceCert, FORGE_CIPHER_OIDS.aes256), alice.privateKey);
     expect(aes.cipher).toBe('aes-256-cbc');
     expect(isWeakContentCipher(aes.cipher)).toBe(false);
   });
 
   it('is refused where legacy ciphers are not asked for (the server reading a request), before any RSA work', () => {
-    const der = forgeEnvelope(secret, aliceCert, forge.pki.oids.desCBC!);
+    const der = forgeEnvelope(secret, aliceCert, FORGE_CIPHER_OIDS.des);
     expectCertsError(() => openEnvelope(der, alice.privateKey), 'unsupportedAlgorithm');
     expectCertsError(() => envelopeCipher(der), 'unsupportedAlgorithm');
     // A key that is not the recipient's would fail the RSA step: the cipher is refused before it.
@@ -91,10 +67,10 @@ describe('DES-CBC envelopes (a device reading a SCEP reply)', () => {
   });
 
   it('says badPadding for DES content decrypted with the wrong key', () => {
-    const der = forgeEnvelope(secret, aliceCert, forge.pki.oids.desCBC!);
+    const der = forgeEnvelope(secret, aliceCert, FORGE_CIPHER_OIDS.des);
     // Flip the last ciphertext byte: the key decrypts, the padding does not check.
     const tampered = Buffer.from(der);
-    tampered[tampered.length - 1] ^= 0xff;
+    tampered[tampered.length - 1] = tampered[tampered.length - 1]! ^ 0xff;
     expectCertsError(() => openEnvelopeReporting(tampered, alice.privateKey, { acceptLegacyCiphers: true }), 'badPadding');
   });
 });

@@ -4,6 +4,8 @@ import { CertificateAuthority } from '../../../certs/authority.js';
 import { signCms } from '../../../certs/cms-signed.js';
 import { handleCommand, UnanswerableCommand, type CommandContext } from '../../../agents/ios/command-handler.js';
 import { MemoryIosStateStore } from '../../../agents/ios/device-state.js';
+import { generateHardware } from '../../../agents/ios/hardware.js';
+import { SeededRandom } from '../../../agents/random/seeded-random.js';
 import { SCEP_ERRORS, ScepFailure } from '../../../agents/ios/scep-errors.js';
 import { encodeCommand, type CommandRequest } from '../../../protocol/apple/command.js';
 import { buildConfigurationProfile } from '../../../protocol/apple/configuration-profile.js';
@@ -35,6 +37,8 @@ function context(overrides: Partial<CommandContext> = {}): CommandContext {
     now: () => 1,
     accessRights: 8191,
     isBusy: () => false,
+    hardware: generateHardware(new SeededRandom('command handling')),
+    enrollmentProfileIdentifier: 'com.example.enroll',
     obtainCertificate: async () => {
       throw new Error('no SCEP in this test');
     },
