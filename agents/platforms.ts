@@ -3,6 +3,7 @@ import { DEVICE_PLATFORMS } from '../protocol/admin/platforms.js';
 import type { SimulatedDevice } from './device.js';
 import type { KeyPool } from './identity/key-pool.js';
 import { IosDevice } from './ios/ios-device.js';
+import type { PushSetting } from './push/push-setting.js';
 
 /** What every runner (scenario, fleet, demo, benchmarks) gives a device it creates. */
 export interface DeviceFactoryOptions {
@@ -16,6 +17,10 @@ export interface DeviceFactoryOptions {
   keyPool?: KeyPool;
   /** Periodic check-ins (0 = only push and user actions). */
   periodicCheckInMs?: number;
+  /** The push service (default 'auto': mdmlab's gateway next to the MDM server when there is one). */
+  push?: PushSetting;
+  /** Accept http:// MDM URLs (default: when `serverUrl` is http://). */
+  allowHttp?: boolean;
 }
 
 type DeviceFactory = (o: DeviceFactoryOptions) => Promise<SimulatedDevice>;
@@ -30,7 +35,8 @@ const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
       id: o.id,
       seed: o.seed,
       // Real iOS needs https; a plain-HTTP lab server is accepted by our devices when told so.
-      allowHttp: o.serverUrl.startsWith('http://'),
+      allowHttp: o.allowHttp ?? o.serverUrl.startsWith('http://'),
+      ...(o.push ? { push: o.push } : {}),
       ...(o.caPem ? { caPem: o.caPem } : {}),
       ...(o.keyPool ? { keyPool: o.keyPool } : {}),
       periodicCheckInMs: o.periodicCheckInMs ?? 0,

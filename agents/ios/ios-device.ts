@@ -156,6 +156,9 @@ export class IosDevice extends ShellDevice {
       if (!this.isOnline()) throw new IosDeviceError('offline', `device ${this.id} is offline`);
       const rt = this.#rt;
       const plan = readEnrollmentProfile(enrollmentProfile ?? (await downloadEnrollmentProfile(rt, enrollUrl!)), { allowHttp: this.#options.allowHttp === true });
+      if (!plan.mdm.serverUrl.startsWith('https://')) {
+        rt.log.warn({ serverUrl: plan.mdm.serverUrl }, 'the MDM ServerURL is not https: accepted in lab mode; real iOS refuses such a profile (com.apple.mdm ServerURL)');
+      }
       const push = await pushForEnrollment(rt, this.#pushSetting(), plan.mdm.serverUrl, {
         timeoutMs: this.#options.pushTokenTimeoutMs ?? 10_000,
         backoff: this.#options.retry,
