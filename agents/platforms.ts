@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { DevicePlatform } from '../protocol/admin/platforms.js';
 import { DEVICE_PLATFORMS } from '../protocol/admin/platforms.js';
 import type { SimulatedDevice } from './device.js';
@@ -21,6 +22,8 @@ export interface DeviceFactoryOptions {
   push?: PushSetting;
   /** Accept http:// MDM URLs (default: when `serverUrl` is http://). */
   allowHttp?: boolean;
+  /** Where the device logs (default: silent). */
+  logger?: Logger;
 }
 
 type DeviceFactory = (o: DeviceFactoryOptions) => Promise<SimulatedDevice>;
@@ -37,6 +40,7 @@ const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
       // Real iOS needs https; a plain-HTTP lab server is accepted by our devices when told so.
       allowHttp: o.allowHttp ?? o.serverUrl.startsWith('http://'),
       ...(o.push ? { push: o.push } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
       ...(o.caPem ? { caPem: o.caPem } : {}),
       ...(o.keyPool ? { keyPool: o.keyPool } : {}),
       periodicCheckInMs: o.periodicCheckInMs ?? 0,

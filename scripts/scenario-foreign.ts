@@ -1,3 +1,4 @@
+import { pino, type Logger } from 'pino';
 import { loadOperatorEnrollment } from '../agents/foreign/operator-enrollment.js';
 import { describePushSetting } from '../agents/push/push-setting.js';
 import { parseDuration } from '../agents/scenario/duration.js';
@@ -37,4 +38,17 @@ export function describeForeign(run: ForeignRun, server: string | undefined): st
   const e = run.enrollment;
   const checkIn = e.checkInMs > 0 ? `check-in every ${e.checkInMs / 1000} s` : 'no timed check-in';
   return `${server ? `${server}, ` : ''}a server that is not mdmlab's (enrollment from ${e.source}; ${describePushSetting(e.push)}; ${checkIn}; administrator steps ${run.hook ? 'by the admin hook' : 'left to the operator'})`;
+}
+
+/** A device logger that prints its warnings as run notices: `… pat-iphone: <message>`. */
+export function deviceWarnings(out: { stdout: (text: string) => void }): Logger {
+  return pino(
+    { level: 'warn' },
+    {
+      write: (line: string) => {
+        const o = JSON.parse(line) as { deviceId?: string; msg?: string };
+        out.stdout(`… ${o.deviceId ?? 'device'}: ${o.msg ?? line.trim()}\n`);
+      },
+    },
+  );
 }

@@ -13,7 +13,7 @@ import { identifyServer, notMdmlabMessage } from '../agents/foreign/server-kind.
 import type { ForeignRun } from '../agents/scenario/operator-steps.js';
 import type { ScenarioDevice } from '../agents/scenario/scenario-types.js';
 import { DEFAULT_CONFIG } from '../server/config.js';
-import { describeForeign, FOREIGN_FLAGS, foreignRunFrom } from './scenario-foreign.js';
+import { describeForeign, deviceWarnings, FOREIGN_FLAGS, foreignRunFrom } from './scenario-foreign.js';
 import type { IdPrefix } from '../server/domain/context.js';
 import { startServer } from '../server/server.js';
 import { createSimulatedDevice } from './device-factory.js';
@@ -194,7 +194,15 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
       createDevice: (spec, i, seed) =>
         createSimulatedDevice(
           foreign
-            ? { ...device(spec, i, seed), serverUrl, push: foreign.enrollment.push, periodicCheckInMs: foreign.enrollment.checkInMs, allowHttp: foreign.enrollment.allowHttp }
+            ? {
+                ...device(spec, i, seed),
+                serverUrl,
+                push: foreign.enrollment.push,
+                periodicCheckInMs: foreign.enrollment.checkInMs,
+                allowHttp: foreign.enrollment.allowHttp,
+                // What a device finds odd about someone else's server (no push gateway, a weak SCEP cipher) is worth a line.
+                ...(json ? {} : { logger: deviceWarnings(out) }),
+              }
             : { ...device(spec, i, seed), serverUrl },
         ),
       onStep: (r) => {

@@ -167,7 +167,9 @@ export class IosDevice extends ShellDevice {
       if (push.withoutPush) {
         const periodicMs = this.#options.periodicCheckInMs ?? FOUR_HOURS;
         const every = periodicMs > 0 ? `every ${Math.round(periodicMs / 1000)} s` : 'never on its own';
-        rt.log.warn({ reason: push.withoutPush }, `enrolling without push: ${push.withoutPush}; the device checks in ${every} and when its user checks in`);
+        // Worth a warning when push was expected (auto found no gateway), not when it was switched off.
+        const level = this.#pushSetting() === 'none' ? 'info' : 'warn';
+        rt.log[level]({ reason: push.withoutPush }, `enrolling without push: ${push.withoutPush}; the device checks in ${every} and when its user checks in`);
       }
       this.#enrolling = true;
       let installed: EnrolledIdentity | undefined;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scenarioCommand } from '../../scripts/scenario.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startForeignMdmServer } from '../agents/ios/foreign-mdm-server.js';
 
 /**
  * `mdmlab scenario run` and servers that are not mdmlab's: a --server that is not one is refused in
@@ -104,6 +105,31 @@ describe('--foreign', () => {
     for (const [flags, message] of cases) {
       const r = await run([scenario, ...flags]);
       expect({ flags, code: r.code, stderr: r.stderr }).toEqual({ flags, code: 2, stderr: `mdmlab scenario: ${message}\n` });
+    }
+  }, 60_000);
+
+  it("prints what the devices find odd about the server (no push gateway, a DES SCEP reply) as notices; --json stays one object", async () => {
+    // NanoMDM-like: one profile URL, micromdm/scep's DES CertRep, nothing at /push. --push left at auto.
+    const foreignServer = await startForeignMdmServer();
+    try {
+      const file = join(dir, 'notices.yaml');
+      writeFileSync(
+        file,
+        'name: notices\nusers: [{ upn: pat@contoso.com }]\ndevices: [{ id: pat-iphone, platform: ios, user: pat@contoso.com }]\n' +
+          'steps:\n  - enroll: pat-iphone\n  - user: { device: pat-iphone, checkIn: true }\n  - settle: {}\n  - expect: { device: pat-iphone, mailAccounts: [] }\n',
+      );
+      const r = await run([file, '--foreign', '--enroll-url', foreignServer.enrollUrl, '--check-in', '0']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^… pat-iphone: the SCEP server encrypted its reply with des-cbc, a weak cipher/m);
+      expect(r.stdout).toMatch(/^… pat-iphone: enrolling without push: .*; the device checks in never on its own and when its user checks in$/m);
+      // The device's informational lines are not notices.
+      expect(r.stdout).not.toMatch(/^… pat-iphone: .*"level"/m);
+
+      const json = await run([file, '--foreign', '--enroll-url', foreignServer.enrollUrl, '--check-in', '0', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, mode: 'foreign' });
+    } finally {
+      await foreignServer.close();
     }
   }, 60_000);
 });
