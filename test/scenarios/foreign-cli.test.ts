@@ -8,6 +8,7 @@ import { scenarioCommand } from '../../scripts/scenario.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startForeignMdmServer } from '../agents/ios/foreign-mdm-server.js';
+import { AdminClient } from '../../agents/admin/admin-client.js';
 
 /**
  * `mdmlab scenario run` and servers that are not mdmlab's: a --server that is not one is refused in
@@ -130,6 +131,35 @@ describe('--foreign', () => {
       expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, mode: 'foreign' });
     } finally {
       await foreignServer.close();
+    }
+  }, 60_000);
+
+  it('--ca: devices trust the given CA for an https server (and find its push gateway with it); without it they refuse the server', async () => {
+    const tls = await startTestServer({ tls: true });
+    try {
+      const caFile = join(dir, 'tls-ca.pem');
+      writeFileSync(caFile, tls.identity.ca.certPem);
+      const admin = new AdminClient(tls.url, tls.adminToken, tls.identity.ca.certPem);
+      const user = await admin.call<{ id: string }>('POST', '/users', { upn: 'tls@contoso.com' });
+      const { enrollUrl } = await admin.call<{ enrollUrl: string }>('POST', '/enrollment-tokens', { userId: user.id, reusable: true });
+      expect(enrollUrl).toMatch(/^https:/);
+      const file = join(dir, 'tls.yaml');
+      writeFileSync(
+        file,
+        'name: tls\nusers: [{ upn: tls@contoso.com }]\ndevices: [{ id: tls-iphone, platform: ios, user: tls@contoso.com }]\n' +
+          'steps:\n  - enroll: tls-iphone\n  - settle: {}\n  - expect: { device: tls-iphone, mailAccounts: [] }\n',
+      );
+      const ok = await run([file, '--foreign', '--enroll-url', enrollUrl, '--ca', caFile, '--check-in', '0']);
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      // mdmlab's server has a push gateway next to it: --push auto (the default) uses it, nothing to say.
+      expect(ok.stdout).not.toContain('… tls-iphone:');
+      expect(ok.stdout).toContain('✓ steps[0] (line 5)      tls-iphone enrolled');
+
+      const refused = await run([file, '--foreign', '--enroll-url', enrollUrl, '--check-in', '0']);
+      expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+      expect(refused.stdout).toMatch(/✗ steps\[0\] \(line 5\) +enroll .*\n +error: enrollment profile from https:.*: unable to verify the first certificate\n/);
+    } finally {
+      await tls.stop();
     }
   }, 60_000);
 });
