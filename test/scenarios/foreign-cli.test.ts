@@ -78,7 +78,8 @@ describe('--foreign', () => {
     expect(r.stdout).toContain("every expectation checked on the devices held (9 steps); 3 expectation(s) skipped: they need mdmlab's admin API");
     expect((await mdmlab.api.get('/email-profiles')).body).toEqual([]);
     expect((await mdmlab.api.get('/devices?status=enrolled')).body).toEqual([]);
-  }, 60_000);
+    // Each hook step is a node process: seconds each on a loaded 2-core machine.
+  }, 180_000);
 
   it('--json says so: mode foreign, the skipped parts of each step, and their count', async () => {
     const url = (await mdmlab.api.post('/enrollment-tokens', { userId: ((await mdmlab.api.post('/users', { upn: 'json@contoso.com' })).body as { id: string }).id, reusable: true })).body.enrollUrl as string;

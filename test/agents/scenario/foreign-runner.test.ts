@@ -175,7 +175,8 @@ steps:
     // And the hook cleaned up what it made.
     expect((await mdmlab.api.get('/email-profiles')).body).toEqual([]);
     expect((await mdmlab.api.get('/groups')).body).toEqual([]);
-  }, 60_000);
+    // Each hook step is a node process: seconds each on a loaded 2-core machine.
+  }, 180_000);
 });
 
 function writeProfile(bytes: Buffer): string {
