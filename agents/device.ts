@@ -80,6 +80,8 @@ export interface EnrollmentTicket {
   token?: string;
   /** iOS: where the enrollment profile is downloaded. */
   enrollUrl?: string;
+  /** iOS: the enrollment profile itself (a .mobileconfig an operator saved), instead of `enrollUrl`. */
+  enrollmentProfile?: Buffer;
   /** Windows: the MS-MDE2 discovery endpoint and the user who enrolls. */
   discoveryUrl?: string;
   upn?: string;

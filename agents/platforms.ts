@@ -1,9 +1,11 @@
+import type { Logger } from 'pino';
 import type { DevicePlatform } from '../protocol/admin/platforms.js';
 import { DEVICE_PLATFORMS } from '../protocol/admin/platforms.js';
 import type { SimulatedDevice } from './device.js';
 import type { KeyPool } from './identity/key-pool.js';
 import { IosDevice } from './ios/ios-device.js';
 import { WindowsDevice } from './windows/windows-device.js';
+import type { PushSetting } from './push/push-setting.js';
 
 /** What every runner (scenario, fleet, demo, benchmarks) gives a device it creates. */
 export interface DeviceFactoryOptions {
@@ -20,6 +22,12 @@ export interface DeviceFactoryOptions {
    * DMClient poll schedule the server provisioned.
    */
   periodicCheckInMs?: number;
+  /** The push service (default 'auto': mdmlab's gateway next to the MDM server when there is one). */
+  push?: PushSetting;
+  /** Accept http:// MDM URLs (default: when `serverUrl` is http://). */
+  allowHttp?: boolean;
+  /** Where the device logs (default: silent). */
+  logger?: Logger;
 }
 
 type DeviceFactory = (o: DeviceFactoryOptions) => Promise<SimulatedDevice>;
@@ -34,7 +42,9 @@ const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
       id: o.id,
       seed: o.seed,
       // Real iOS needs https; a plain-HTTP lab server is accepted by our devices when told so.
-      allowHttp: o.serverUrl.startsWith('http://'),
+      allowHttp: o.allowHttp ?? o.serverUrl.startsWith('http://'),
+      ...(o.push ? { push: o.push } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
       ...(o.caPem ? { caPem: o.caPem } : {}),
       ...(o.keyPool ? { keyPool: o.keyPool } : {}),
       periodicCheckInMs: o.periodicCheckInMs ?? 0,

@@ -1,7 +1,8 @@
 /**
  * CMS EnvelopedData (RFC 5652 §6) with KeyTransRecipientInfo and RSAES-PKCS1-v1_5 key transport,
  * the form iOS, micromdm/scep and certmonger use for the SCEP pkcsPKIEnvelope (RFC 8894 §3.2.2).
- * Content ciphers: AES-CBC (RFC 3565) and 3DES-CBC (RFC 3370 §5.1, still sent by older clients).
+ * Content ciphers: AES-CBC (RFC 3565) and 3DES-CBC (RFC 3370 §5.1, still sent by older clients);
+ * a device opening a server's reply may also accept single DES (legacy-ciphers.ts).
  */
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { cipherFromOid, cipherInfo, readAlgorithmIdentifier, type ContentCipher } from './algorithms.js';
@@ -33,6 +34,7 @@ import {
 } from './der.js';
 import { CertsError } from './errors.js';
 import { checkClientKey } from './key-limits.js';
+import { decryptLegacy, legacyCipherFromOid, type LegacyContentCipher } from './legacy-ciphers.js';
 import { OID } from './oids.js';
 import { rsaPkcs1Decrypt, rsaPkcs1Encrypt } from './rsa-pkcs1.js';
 
@@ -94,7 +96,8 @@ interface KeyTransRecipient {
 interface ParsedEnvelope {
   recipients: KeyTransRecipient[];
   contentType: string;
-  cipher: ContentCipher;
+  /** The contentEncryptionAlgorithm OID; which ciphers are accepted is the opener's choice. */
+  cipherOid: string;
   iv: Buffer;
   encryptedContent: Buffer;
 }
@@ -117,13 +120,12 @@ function parseEnvelope(der: Buffer): ParsedEnvelope {
     }
     const [typeT, algT, encT] = children(expectTag(parts[i], Tag.SEQUENCE, 'encryptedContentInfo'));
     const alg = readAlgorithmIdentifier(algT, 'contentEncryptionAlgorithm');
-    const cipher = cipherFromOid(alg.oid);
     if (!alg.params || alg.params.tag !== Tag.OCTET_STRING) throw new CertsError('badCms', 'content-encryption IV missing');
     if (!isContext(encT, 0)) throw new CertsError('badCms', 'encryptedContent missing');
     return {
       recipients,
       contentType: readOid(expectTag(typeT, Tag.OID, 'contentType')),
-      cipher,
+      cipherOid: alg.oid,
       iv: contentOf(alg.params),
       encryptedContent: encT.constructed ? Buffer.concat(children(encT).map((s: Tlv) => octetsOf(s))) : contentOf(encT),
     };
@@ -133,13 +135,20 @@ function parseEnvelope(der: Buffer): ParsedEnvelope {
   }
 }
 
-function decryptContent(p: ParsedEnvelope, cek: Buffer): Buffer {
-  const info = cipherInfo(p.cipher);
+/** The cipher of an envelope, decided before any RSA work: unsupported ones are refused first. */
+function contentCipherOf(p: ParsedEnvelope, acceptLegacy: boolean): ContentCipher | LegacyContentCipher {
+  const legacy = acceptLegacy ? legacyCipherFromOid(p.cipherOid) : undefined;
+  return legacy ?? cipherFromOid(p.cipherOid);
+}
+
+function decryptContent(p: ParsedEnvelope, cipher: ContentCipher | LegacyContentCipher, cek: Buffer): Buffer {
+  if (cipher === 'des-cbc') return decryptLegacy(cipher, cek, p.iv, p.encryptedContent);
+  const info = cipherInfo(cipher);
   if (cek.length !== info.keyLength || p.iv.length !== info.ivLength) {
-    throw new CertsError('badPadding', `content key/IV size does not fit ${p.cipher}`);
+    throw new CertsError('badPadding', `content key/IV size does not fit ${cipher}`);
   }
   try {
-    const d = createDecipheriv(p.cipher, cek, p.iv);
+    const d = createDecipheriv(cipher, cek, p.iv);
     return Buffer.concat([d.update(p.encryptedContent), d.final()]);
   } catch (err) {
     throw new CertsError('badPadding', `content decryption failed: ${(err as Error).message}`, { cause: err });
@@ -156,7 +165,31 @@ const MAX_BLIND_ATTEMPTS = 4;
  * with bogus keys must not buy one each. Without it the first few are tried.
  */
 export function openEnvelope(der: Buffer, recipientPrivateKey: KeyObject, recipientCertDer?: Buffer): Buffer {
+  return openEnvelopeReporting(der, recipientPrivateKey, recipientCertDer ? { recipientCertDer } : {}).content;
+}
+
+/** Options of openEnvelopeReporting. */
+export interface OpenEnvelopeOptions {
+  /** Our certificate: picks our RecipientInfo (see openEnvelope). */
+  recipientCertDer?: Buffer;
+  /**
+   * Also read single DES-CBC (legacy-ciphers.ts). For a device reading what a server sent it
+   * (iOS accepts DES SCEP replies); never for a server reading what a client sent.
+   */
+  acceptLegacyCiphers?: boolean;
+}
+
+/** The decrypted content and the cipher the sender used (a reader may warn about a weak one). */
+export interface OpenedEnvelope {
+  content: Buffer;
+  cipher: ContentCipher | LegacyContentCipher;
+}
+
+/** openEnvelope, also saying which content cipher the sender chose. */
+export function openEnvelopeReporting(der: Buffer, recipientPrivateKey: KeyObject, opts: OpenEnvelopeOptions = {}): OpenedEnvelope {
+  const { recipientCertDer } = opts;
   const p = parseEnvelope(der);
+  const cipher = contentCipherOf(p, opts.acceptLegacyCiphers === true);
   let candidates = p.recipients.slice(0, MAX_BLIND_ATTEMPTS);
   if (recipientCertDer) {
     const cert: CertificateInfo = parseCertificate(recipientCertDer);
@@ -171,7 +204,7 @@ export function openEnvelope(der: Buffer, recipientPrivateKey: KeyObject, recipi
       continue;
     }
     try {
-      return decryptContent(p, rsaPkcs1Decrypt(recipientPrivateKey, r.encryptedKey));
+      return { content: decryptContent(p, cipher, rsaPkcs1Decrypt(recipientPrivateKey, r.encryptedKey)), cipher };
     } catch (err) {
       if (!(err instanceof CertsError)) throw err;
       lastError = err;
@@ -182,5 +215,5 @@ export function openEnvelope(der: Buffer, recipientPrivateKey: KeyObject, recipi
 
 /** The content cipher an EnvelopedData was made with (a SCEP CA answers in the client's cipher). */
 export function envelopeCipher(der: Buffer): ContentCipher {
-  return parseEnvelope(der).cipher;
+  return cipherFromOid(parseEnvelope(der).cipherOid);
 }

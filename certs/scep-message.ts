@@ -7,7 +7,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { ContentCipher, DigestName } from './algorithms.js';
 import { buildCertificate } from './certificate-builder.js';
 import { parseCertificate } from './certificate.js';
-import { envelope, openEnvelope } from './cms-enveloped.js';
+import { envelope, openEnvelopeReporting } from './cms-enveloped.js';
+import type { LegacyContentCipher } from './legacy-ciphers.js';
 import { buildCertsOnlySignedData, parseCertsOnly, signCms, singleAttribute, type SignedAttributeInput } from './cms-signed.js';
 import { anySigner, issuedBy, readSignedData, verifySignedData, type CmsLimits, type SignerPolicy, type UnverifiedSignedData } from './cms-verify.js';
 import { contentOf, isPrintable, octetString, printableString, readString, Tag } from './der.js';
@@ -261,6 +262,8 @@ export interface CertRepResult {
   issuedCertDer?: Buffer;
   /** Every certificate of the certs-only reply (success only). */
   certificates?: Buffer[];
+  /** The content cipher the CA encrypted the reply with (success only): a requester may warn about a weak one. */
+  contentCipher?: ContentCipher | LegacyContentCipher;
   transactionId: string;
   senderNonce: Buffer;
   recipientNonce?: Buffer;
@@ -276,6 +279,11 @@ export interface ParseCertRepOptions {
   expectedTransactionId?: string;
   /** Our request's senderNonce, which must come back as recipientNonce (RFC 8894 §3.2.1.5). */
   expectedRecipientNonce?: Buffer;
+  /**
+   * Read a reply encrypted with single DES too (legacy-ciphers.ts): widely deployed SCEP servers
+   * answer with it whatever the request used, and iOS accepts it. Default false.
+   */
+  acceptLegacyCiphers?: boolean;
 }
 
 /** Verify and open a CertRep on the requester's side (RFC 8894 §3.3.2). */
@@ -298,12 +306,17 @@ export function parseCertRep(der: Buffer, requesterKey: KeyObject, opts: ParseCe
   if (msg.failInfo) result.failInfo = msg.failInfo;
   if (result.status === 'success') {
     if (!msg.envelopedData) throw new CertsError('badScepMessage', 'success CertRep without pkcsPKIEnvelope');
-    const certs = parseCertsOnly(openEnvelope(msg.envelopedData, requesterKey, opts.requesterCertDer));
+    const opened = openEnvelopeReporting(msg.envelopedData, requesterKey, {
+      ...(opts.requesterCertDer ? { recipientCertDer: opts.requesterCertDer } : {}),
+      acceptLegacyCiphers: opts.acceptLegacyCiphers === true,
+    });
+    const certs = parseCertsOnly(opened.content);
     const ours = spkiDer(createPublicKey(requesterKey));
     const issued = certs.find((c) => parseCertificate(c).spki.equals(ours)) ?? certs[0];
     if (!issued) throw new CertsError('badScepMessage', 'success CertRep holds no certificate');
     result.issuedCertDer = issued;
     result.certificates = certs;
+    result.contentCipher = opened.cipher;
   }
   return result;
 }

@@ -9,17 +9,33 @@ import { ScenarioFileError } from '../agents/scenario/scenario-error.js';
 import { loadScenario } from '../agents/scenario/scenario-file.js';
 import { KeyPool } from '../agents/identity/key-pool.js';
 import { SeededRandom } from '../agents/random/seeded-random.js';
+import { identifyServer, notMdmlabMessage } from '../agents/foreign/server-kind.js';
+import type { ForeignRun } from '../agents/scenario/operator-steps.js';
+import type { ScenarioDevice } from '../agents/scenario/scenario-types.js';
 import { DEFAULT_CONFIG } from '../server/config.js';
+import { describeForeign, deviceWarnings, FOREIGN_FLAGS, foreignRunFrom } from './scenario-foreign.js';
 import type { IdPrefix } from '../server/domain/context.js';
 import { startServer } from '../server/server.js';
 import { createSimulatedDevice } from './device-factory.js';
 
 const HELP = `usage: mdmlab scenario run FILE [--server URL] [--token TOKEN] [--ca CA.pem] [--keep] [--json]
+       mdmlab scenario run FILE --foreign (--enroll-url URL | --enroll-profile FILE) [--ca CA.pem]
+                               [--push auto|none|URL] [--check-in 30s] [--admin-hook CMD] [--hook-timeout 2m] [--keep] [--json]
 
 Plays a scenario file (see SCENARIOS.md / README) with simulated devices speaking the real
 protocols. Without --server it starts an embedded server on a fresh temporary store.
 --token (or MDMLAB_ADMIN_TOKEN) is the admin token of the server given with --server, and
---ca the server's CA certificate when it runs TLS (GET /ca.pem).
+--ca the server's CA certificate when it runs TLS (GET /ca.pem). A --server that is not an
+mdmlab server is refused (exit 2): use --foreign for it.
+--foreign plays the file against any MDM server, through the device protocols only: devices
+enroll from --enroll-url (or the saved --enroll-profile), trust --ca, get push from --push
+(auto: mdmlab's gateway next to the server if there is one; none: they make up a token and
+check in every --check-in, default 30s). The file's administrator steps (and its users, groups,
+certificate profiles) are the operator's: printed as "operator: ...", and with --admin-hook run as
+CMD (sh -c) with the step as JSON on stdin, the run waiting for it to exit 0. Expectations on
+the devices (mailAccounts, commands) are checked; those that need mdmlab's API (compliance,
+profiles, alerts, profileStatus) are reported as skipped. settle waits for the devices to be idle.
+At the end the devices unenroll (not with --keep) and the hook gets a cleanup step.
 On a --server the run names its groups and profiles with a run tag, reuses users that exist,
 waits for runs that use the same users, and cleans up at the end: its devices unenroll, its
 profiles, groups and new users are deleted. --keep skips the cleanup (its devices stay enrolled
@@ -55,6 +71,13 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
         ca: { type: 'string' },
         keep: { type: 'boolean' },
         json: { type: 'boolean' },
+        foreign: { type: 'boolean' },
+        'enroll-url': { type: 'string' },
+        'enroll-profile': { type: 'string' },
+        push: { type: 'string' },
+        'check-in': { type: 'string' },
+        'admin-hook': { type: 'string' },
+        'hook-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -72,8 +95,18 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
     return 2;
   }
   const json = parsed.values.json ?? false;
-  if (parsed.values.keep && !parsed.values.server) {
-    out.stderr('mdmlab scenario: --keep only means something with --server (the embedded server goes away with the run)\n');
+  const foreignMode = parsed.values.foreign ?? false;
+  if (parsed.values.keep && !parsed.values.server && !foreignMode) {
+    out.stderr('mdmlab scenario: --keep only means something with --server or --foreign (the embedded server goes away with the run)\n');
+    return 2;
+  }
+  const foreignFlags = FOREIGN_FLAGS.filter((f) => parsed.values[f] !== undefined);
+  if (!foreignMode && foreignFlags.length > 0) {
+    out.stderr(`mdmlab scenario: --${foreignFlags.join(', --')} ${foreignFlags.length > 1 ? 'are' : 'is'} for a server that is not mdmlab's: add --foreign\n`);
+    return 2;
+  }
+  if (foreignMode && parsed.values.token) {
+    out.stderr("mdmlab scenario: --token is mdmlab's admin token; a --foreign run never uses an admin API\n");
     return 2;
   }
   // --json always answers on stdout with one shape; `invalid.path` is '' for the file as a whole.
@@ -97,12 +130,38 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
     return invalid(err.path, err.line, err.reason, `${file}: invalid scenario: ${err.message}\n`);
   }
 
-  const token = parsed.values.server ? (parsed.values.token ?? process.env.MDMLAB_ADMIN_TOKEN) : undefined;
-  if (parsed.values.server && !token) {
+  // The run cannot start: one line (or, with --json, one object), exit 2.
+  const cannotRun = (message: string) => {
+    if (json) out.stdout(`${JSON.stringify({ file, ok: false, exitCode: 2, message }, null, 2)}\n`);
+    else out.stderr(`mdmlab scenario: ${message}\n`);
+    return 2;
+  };
+  let foreign: ForeignRun | undefined;
+  if (foreignMode) {
+    try {
+      foreign = foreignRunFrom(parsed.values);
+    } catch (err) {
+      return cannotRun((err as Error).message);
+    }
+  }
+  let caPem: string | undefined;
+  try {
+    caPem = foreign ? foreign.enrollment.caPem : parsed.values.ca ? readFileSync(parsed.values.ca, 'utf8') : undefined;
+  } catch (err) {
+    return cannotRun(`--ca: cannot read ${parsed.values.ca}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (parsed.values.server && !foreign) {
+    // Before anything that reads its admin API: one sentence, not the first JSON error a 404 page would cause.
+    const kind = await identifyServer(parsed.values.server, { caPem });
+    if (kind.kind !== 'mdmlab') {
+      return cannotRun(notMdmlabMessage(kind, "to play the file's device steps against it, run with --foreign --enroll-url URL (or --enroll-profile FILE) [--ca FILE] [--push none] [--admin-hook CMD]"));
+    }
+  }
+  const token = parsed.values.server && !foreign ? (parsed.values.token ?? process.env.MDMLAB_ADMIN_TOKEN) : undefined;
+  if (parsed.values.server && !foreign && !token) {
     out.stderr('mdmlab scenario: --server needs the admin token (--token or MDMLAB_ADMIN_TOKEN)\n');
     return 2;
   }
-  const caPem = parsed.values.ca ? readFileSync(parsed.values.ca, 'utf8') : undefined;
   let embedded: Embedded | undefined;
   const interrupts = signal
     ? undefined
@@ -122,16 +181,30 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
   let result: ScenarioResult;
   let keyPool: KeyPool | undefined;
   try {
-    embedded = parsed.values.server ? undefined : await startEmbedded(scenario.seed);
-    const serverUrl = parsed.values.server?.replace(/\/$/, '') ?? embedded!.server.url;
-    if (!json) out.stdout(`▶ ${scenario.name} (${file}) against ${embedded ? 'an embedded server' : serverUrl}\n`);
+    embedded = parsed.values.server || foreign ? undefined : await startEmbedded(scenario.seed);
+    const serverUrl = parsed.values.server?.replace(/\/$/, '') ?? embedded?.server.url ?? foreign!.enrollment.enrollUrl ?? '';
+    if (!json) out.stdout(`▶ ${scenario.name} (${file}) against ${foreign ? describeForeign(foreign, parsed.values.server) : embedded ? 'an embedded server' : serverUrl}\n`);
+    const device = (spec: ScenarioDevice, i: number, seed: number) => ({ id: spec.id, platform: spec.platform, seed: `${seed}:${i}:${spec.id}`, keyPool: (keyPool ??= new KeyPool({ seed })), ...(caPem ? { caPem } : {}) });
     result = await runScenario(scenario, {
       serverUrl,
-      adminToken: token ?? embedded!.server.adminToken,
+      ...(foreign ? {} : { adminToken: token ?? embedded!.server.adminToken }),
       ...(caPem ? { caPem } : {}),
-      ...(embedded ? {} : { shared: { keep: parsed.values.keep ?? false } }),
+      ...(embedded || foreign ? {} : { shared: { keep: parsed.values.keep ?? false } }),
+      ...(foreign ? { foreign: { ...foreign, keep: parsed.values.keep ?? false } } : {}),
       createDevice: (spec, i, seed) =>
-        createSimulatedDevice({ id: spec.id, platform: spec.platform, seed: `${seed}:${i}:${spec.id}`, serverUrl, keyPool: (keyPool ??= new KeyPool({ seed })), ...(caPem ? { caPem } : {}) }),
+        createSimulatedDevice(
+          foreign
+            ? {
+                ...device(spec, i, seed),
+                serverUrl,
+                push: foreign.enrollment.push,
+                periodicCheckInMs: foreign.enrollment.checkInMs,
+                allowHttp: foreign.enrollment.allowHttp,
+                // What a device finds odd about someone else's server (no push gateway, a weak SCEP cipher) is worth a line.
+                ...(json ? {} : { logger: deviceWarnings(out) }),
+              }
+            : { ...device(spec, i, seed), serverUrl },
+        ),
       onStep: (r) => {
         if (!json) out.stdout(`${formatStep(r)}\n`);
       },

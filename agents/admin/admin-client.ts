@@ -54,7 +54,14 @@ export class AdminClient {
       ...(this.caPem ? { caPem: this.caPem } : {}),
     });
     const text = res.body.toString('utf8');
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    let json: unknown;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      // A 404 page or a proxy's error page, not mdmlab's admin API: say so rather than a JSON.parse error.
+      const excerpt = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+      throw new AdminApiError(res.status, 'notJson', `${method} ${path} answered ${res.status} with something that is not JSON ("${excerpt}"): is ${this.baseUrl} an mdmlab server?`);
+    }
     if (res.status >= 400) {
       const e = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
       throw new AdminApiError(res.status, e?.code ?? 'httpError', e?.message ?? `${method} ${path} answered ${res.status}`, e?.field);

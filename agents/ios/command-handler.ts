@@ -1,23 +1,25 @@
-import { decodeCommand, REQUIRED_ACCESS_RIGHT, type MdmCommand, type RequestType } from '../../protocol/apple/command.js';
+import { decodeCommand, REQUEST_TYPES, REQUIRED_ACCESS_RIGHT, type CommandRequest, type MdmCommand, type RequestType } from '../../protocol/apple/command.js';
 import type { CommandReport } from '../../protocol/apple/command-report.js';
+import { decodeQueryCommand, isQueryRequestType, QUERY_ACCESS_RIGHT, QUERY_REQUEST_TYPES, type QueryCommand } from '../../protocol/apple/device-queries.js';
 import { isAppleProtocolError } from '../../protocol/apple/errors.js';
-import {
-  APPLE_ERRORS,
-  errorChainItem,
-  profileNotInstalledChain,
-  profileNotManagedChain,
-  unknownCommandChain,
-  type ErrorChainItem,
-} from '../../protocol/apple/errors-catalogue.js';
+import { APPLE_ERRORS, errorChainItem, profileNotInstalledChain, profileNotManagedChain, type ErrorChainItem } from '../../protocol/apple/errors-catalogue.js';
 import { decodePlist } from '../../protocol/apple/plist-codec.js';
+import type { PlistDict } from '../../protocol/apple/plist-types.js';
 import { isEmptyChange } from '../core/mail-store.js';
 import { removeManaged } from '../core/platform-rules.js';
+import type { IosHardware } from './hardware.js';
 import { profileListItem } from './installed-profile.js';
 import { installProfile, type InstallContext } from './profile-installer.js';
+import { answerQuery } from './query-answers.js';
 
 /**
  * One MDM command in, one report out, as iOS answers (notes/apple.md §2.4–2.5, §4.2):
- * - unreadable command with a CommandUUID → CommandFormatError; unknown RequestType → Error 12021;
+ * - unreadable command with a CommandUUID → CommandFormatError; a RequestType the simulated device
+ *   does not simulate → Error 12021 (MCMDMErrorDomain "invalid request type", what iOS answers a
+ *   command it does not know) whose description says it is not simulated;
+ * - the inventory queries (DeviceInformation, SecurityInfo, InstalledApplicationList,
+ *   CertificateList, ProvisioningProfileList, ManagedApplicationList) → Acknowledged with the
+ *   answer from the device's own state (query-answers.ts);
  * - a command the enrollment's AccessRights do not allow → Error 12000;
  * - InstallProfile / RemoveProfile while the device is busy (locked) → NotNow; the device keeps
  *   nothing and the server sends the command again later (notes §2.4 "NotNow");
@@ -30,11 +32,15 @@ export interface CommandContext extends InstallContext {
   accessRights: number;
   /** The device is locked / busy: profile commands are answered NotNow. */
   isBusy: () => boolean;
+  /** What the device is, for the inventory queries. */
+  hardware: Required<IosHardware>;
+  /** The enrollment profile's PayloadIdentifier (its certificates are managed ones for CertificateList). */
+  enrollmentProfileIdentifier: string;
 }
 
 /** The report for one command (UDID is added by the caller) and what it was about. */
 export interface CommandResult {
-  report: Omit<CommandReport, 'UDID'>;
+  report: Omit<CommandReport, 'UDID'> & { results?: PlistDict };
   requestType: string;
   profileIdentifier?: string;
   detail?: string;
@@ -50,6 +56,19 @@ export class UnanswerableCommand extends Error {
 
 const PROFILE_COMMANDS: ReadonlySet<string> = new Set<RequestType>(['InstallProfile', 'RemoveProfile']);
 
+/** Every RequestType the simulated device answers, for the 12021 description. */
+export const SIMULATED_REQUEST_TYPES: readonly string[] = [...REQUEST_TYPES, ...QUERY_REQUEST_TYPES];
+
+/** 12021 for a command the simulated device does not simulate, saying so and what it does answer. */
+export function notSimulatedChain(requestType: string): ErrorChainItem[] {
+  return [
+    errorChainItem(
+      APPLE_ERRORS.mdmInvalidRequestType,
+      `Unknown command: ${requestType} is not simulated by this mdmlab iOS device (it answers ${SIMULATED_REQUEST_TYPES.join(', ')}).`,
+    ),
+  ];
+}
+
 function error(uuid: string, requestType: string, chain: ErrorChainItem[], profileIdentifier?: string): CommandResult {
   const detail = chain.map((e) => `${e.ErrorDomain} ${e.ErrorCode}: ${e.LocalizedDescription}`).join(' / ');
   return {
@@ -62,7 +81,7 @@ function error(uuid: string, requestType: string, chain: ErrorChainItem[], profi
 
 /** Decodes and runs a command body. Throws UnanswerableCommand when there is no CommandUUID to answer. */
 export async function handleCommand(body: Buffer, ctx: CommandContext): Promise<CommandResult> {
-  let command: MdmCommand;
+  let command: MdmCommand | QueryCommand;
   let requestTypeSeen = 'unknown';
   try {
     const dict = decodePlist(body);
@@ -71,12 +90,12 @@ export async function handleCommand(body: Buffer, ctx: CommandContext): Promise<
       const rt = (inner as Record<string, unknown>).RequestType;
       if (typeof rt === 'string') requestTypeSeen = rt;
     }
-    command = decodeCommand(dict);
+    command = isQueryRequestType(requestTypeSeen) ? decodeQueryCommand(dict) : decodeCommand(dict);
   } catch (err) {
     if (!isAppleProtocolError(err) || err.commandUuid === undefined) {
       throw new UnanswerableCommand(`cannot read the command: ${(err as Error).message}`, { cause: err });
     }
-    if (err.code === 'unknownRequestType') return error(err.commandUuid, requestTypeSeen, unknownCommandChain(requestTypeSeen));
+    if (err.code === 'unknownRequestType') return error(err.commandUuid, requestTypeSeen, notSimulatedChain(requestTypeSeen));
     return {
       report: { Status: 'CommandFormatError', CommandUUID: err.commandUuid },
       requestType: requestTypeSeen,
@@ -84,11 +103,24 @@ export async function handleCommand(body: Buffer, ctx: CommandContext): Promise<
     };
   }
   const uuid = command.CommandUUID;
-  const c = command.Command;
-  if ((ctx.accessRights & REQUIRED_ACCESS_RIGHT[c.RequestType]) === 0) {
-    const right = REQUIRED_ACCESS_RIGHT[c.RequestType];
-    return error(uuid, c.RequestType, [errorChainItem(APPLE_ERRORS.mdmInvalidAccessRights, `${c.RequestType} needs access right ${right}, not granted by the enrollment.`)]);
+  const requestType = command.Command.RequestType;
+  const right = isQueryRequestType(requestType) ? QUERY_ACCESS_RIGHT[requestType] : REQUIRED_ACCESS_RIGHT[requestType];
+  if (right !== 0 && (ctx.accessRights & right) === 0) {
+    return error(uuid, requestType, [errorChainItem(APPLE_ERRORS.mdmInvalidAccessRights, `${requestType} needs access right ${right}, not granted by the enrollment.`)]);
   }
+  if (isQuery(command)) {
+    const answer = answerQuery(command.Command, ctx);
+    return { report: { Status: 'Acknowledged', CommandUUID: uuid, results: answer.results }, requestType, detail: answer.detail };
+  }
+  return profileCommand(uuid, command.Command, ctx);
+}
+
+function isQuery(command: MdmCommand | QueryCommand): command is QueryCommand {
+  return isQueryRequestType(command.Command.RequestType);
+}
+
+/** InstallProfile, RemoveProfile, ProfileList. */
+async function profileCommand(uuid: string, c: CommandRequest, ctx: CommandContext): Promise<CommandResult> {
   if (PROFILE_COMMANDS.has(c.RequestType) && ctx.isBusy()) {
     return { report: { Status: 'NotNow', CommandUUID: uuid }, requestType: c.RequestType, detail: 'the device is busy (locked)' };
   }

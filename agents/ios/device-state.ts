@@ -32,7 +32,7 @@ export interface EnrolledIdentity {
   signing: SigningIdentity;
 }
 
-/** What the com.apple.mdm payload told the device (notes §2.7), plus where the push gateway is. */
+/** What the com.apple.mdm payload told the device (notes §2.7), plus where its push gateway is. */
 export interface Enrollment {
   /** Top-level PayloadIdentifier of the enrollment profile (the "MDM profile"). */
   profileIdentifier: string;
@@ -43,12 +43,13 @@ export interface Enrollment {
   checkOutWhenRemoved: boolean;
   signMessage: boolean;
   identityCertificateUuid: string;
-  pushUrl: string;
+  /** The push gateway the device keeps a connection to; absent: the device has no push service and polls. */
+  pushUrl?: string;
   enrolledAt: number;
 }
 
 export interface PushState {
-  /** The gateway's token (64 hex), kept across reconnects and restarts. */
+  /** The gateway's token (hex), kept across reconnects and restarts; without push, the one the device made up. */
   token?: string;
   /** The string the device made up and sent in TokenUpdate; a push must carry it (notes §2.6). */
   pushMagic?: string;

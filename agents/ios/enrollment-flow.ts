@@ -3,37 +3,23 @@ import { isEmptyChange } from '../core/mail-store.js';
 import { removeManaged } from '../core/platform-rules.js';
 import { isHttpError } from '../transport/http.js';
 import type { DeviceCertificate, DeviceIdentity, EnrolledIdentity, Enrollment } from './device-state.js';
-import { readEnrollmentProfile } from './enrollment-profile.js';
+import type { EnrollmentProfilePlan } from './enrollment-profile.js';
 import { IosDeviceError } from './errors.js';
+import { pkcs12Identity, Pkcs12Failure, scepIdentity } from './identity-payloads.js';
 import { summarizeProfile } from './installed-profile.js';
 import { rootCertificate } from './profile-installer.js';
 import { signingIdentity, type IosRuntime } from './runtime.js';
-import { enrollWithScep } from './scep-client.js';
 import { ScepFailure } from './scep-errors.js';
 
 /**
  * Installing and removing the enrollment profile (notes/apple.md §2.7 "Flow (manual)": install
  * profile → SCEP → Authenticate → TokenUpdate → push → Idle; §2.3 CheckOut when removed). The
- * push connection and the first poll are the device's (ios-device.ts); this file does the parts
- * that only talk HTTP.
+ * push service and the first poll are the device's (ios-device.ts, device-push.ts); this file does
+ * the parts that only talk HTTP.
  */
 
-/** Download, verify, run the SCEP payload, Authenticate; on success the MDM profile is installed. */
-/** The push gateway next to the MDM server: ws(s)://<host of ServerURL>/push, unless configured. */
-export function pushUrlFor(serverUrl: string, configured?: string): string {
-  if (configured) return configured;
-  const u = new URL(serverUrl);
-  return `${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}/push`;
-}
-
-export interface EnrollmentOptions {
-  /** Push gateway URL; default next to ServerURL. */
-  pushUrl?: string | undefined;
-  /** Lab mode: accept an MDM payload with http:// URLs. */
-  allowHttp?: boolean | undefined;
-}
-
-export async function installEnrollmentProfile(rt: IosRuntime, enrollUrl: string, opts: EnrollmentOptions = {}): Promise<EnrolledIdentity> {
+/** GET the enrollment profile the way Safari hands it to the device (Content-Type application/x-apple-aspen-config). */
+export async function downloadEnrollmentProfile(rt: IosRuntime, enrollUrl: string): Promise<Buffer> {
   let res;
   try {
     res = await rt.http.request({ method: 'GET', url: enrollUrl, headers: { accept: PROFILE_CONTENT_TYPE }, caPem: rt.trust.pem() });
@@ -45,21 +31,22 @@ export async function installEnrollmentProfile(rt: IosRuntime, enrollUrl: string
     const reason = res.body.toString('utf8').trim().slice(0, 300);
     throw new IosDeviceError('enrollmentProfileRefused', `GET ${enrollUrl} answered ${res.status}: ${reason}`, { status: res.status });
   }
-  const plan = readEnrollmentProfile(res.body, { allowHttp: opts.allowHttp === true });
-  const { profile, mdm, scep } = plan;
+  return res.body;
+}
 
-  const key = await rt.takeKey(scep.keysize);
-  let issued;
-  try {
-    // The root payloads install before the SCEP payload runs, so the lab CA already vouches for the SCEP URL.
-    issued = await enrollWithScep(rt.http, { payload: scep, privateKey: key.privateKey, publicKey: key.publicKey, caPem: rt.trust.withExtra(plan.roots.map((r) => r.certDer)) });
-  } catch (err) {
-    if (err instanceof ScepFailure) {
-      throw new IosDeviceError('scepFailed', `device identity (${scep.url}): ${err.apple.domain} ${err.apple.code}: ${err.message}`, { cause: err });
-    }
-    throw err;
-  }
-  const identity: DeviceIdentity = { keyPem: key.pem, certDer: issued.certDer };
+export interface EnrollmentOptions {
+  /** The push gateway the device keeps a connection to; absent: none (the device polls). */
+  pushUrl?: string | undefined;
+}
+
+/**
+ * Installs a read enrollment profile: its identity (SCEP, or the PKCS#12 in the profile), then
+ * Authenticate; on success the MDM profile is installed and the enrollment stored.
+ */
+export async function installEnrollmentProfile(rt: IosRuntime, plan: EnrollmentProfilePlan, opts: EnrollmentOptions = {}): Promise<EnrolledIdentity> {
+  const { profile, mdm } = plan;
+  const identityCert = await enrollmentIdentity(rt, plan);
+  const identity: DeviceIdentity = { keyPem: identityCert.keyPem!, certDer: identityCert.certDer };
   const enrollment: Enrollment = {
     profileIdentifier: profile.identifier,
     serverUrl: mdm.serverUrl,
@@ -69,10 +56,10 @@ export async function installEnrollmentProfile(rt: IosRuntime, enrollUrl: string
     checkOutWhenRemoved: mdm.checkOutWhenRemoved,
     signMessage: mdm.signMessage,
     identityCertificateUuid: mdm.identityCertificateUuid,
-    pushUrl: pushUrlFor(mdm.serverUrl, opts.pushUrl),
+    ...(opts.pushUrl ? { pushUrl: opts.pushUrl } : {}),
     enrolledAt: rt.now(),
   };
-  const signing = { privateKey: key.privateKey, certDer: issued.certDer };
+  const signing = signingIdentity(identity);
   const hw = rt.hardware;
   await rt.mdm.checkIn(enrollment, signing, {
     MessageType: 'Authenticate',
@@ -84,23 +71,34 @@ export async function installEnrollmentProfile(rt: IosRuntime, enrollUrl: string
     SerialNumber: hw.serialNumber,
   });
 
-  const certificates: DeviceCertificate[] = [
-    ...plan.roots.map((r) => rootCertificate(profile.identifier, r.payload, r.certDer)),
-    {
-      profileIdentifier: profile.identifier,
-      payloadIdentifier: plan.scepPayload.identifier,
-      payloadUuid: plan.scepPayload.uuid,
-      kind: 'identity',
-      certDer: issued.certDer,
-      keyPem: key.pem,
-      subject: issued.subject,
-    },
-  ];
+  const certificates: DeviceCertificate[] = [...plan.roots.map((r) => rootCertificate(profile.identifier, r.payload, r.certDer)), identityCert];
   rt.state.putProfile(summarizeProfile(profile, { managed: false, signerCertDer: plan.signerCertDer, installedAt: rt.now() }), certificates);
   rt.state.setIdentity(identity);
   rt.state.setEnrollment(enrollment);
   rt.trust.invalidate();
   return { enrollment, identity, signing };
+}
+
+/** The identity IdentityCertificateUUID names: enrolled with SCEP, or read from the profile's PKCS#12. */
+async function enrollmentIdentity(rt: IosRuntime, plan: EnrollmentProfilePlan): Promise<DeviceCertificate> {
+  const { identity, profile } = plan;
+  if (identity.kind === 'pkcs12') {
+    try {
+      return pkcs12Identity(profile.identifier, identity.payload, identity.pkcs12);
+    } catch (err) {
+      if (!(err instanceof Pkcs12Failure)) throw err;
+      throw new IosDeviceError('badEnrollmentProfile', `enrollment profile: device identity: ${err.apple.domain} ${err.apple.code}: ${err.message}`, { cause: err });
+    }
+  }
+  try {
+    // The root payloads install before the SCEP payload runs, so the lab CA already vouches for the SCEP URL.
+    return await scepIdentity(rt, profile.identifier, identity.payload, identity.scep, rt.trust.withExtra(plan.roots.map((r) => r.certDer)));
+  } catch (err) {
+    if (err instanceof ScepFailure) {
+      throw new IosDeviceError('scepFailed', `device identity (${identity.scep.url}): ${err.apple.domain} ${err.apple.code}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** TokenUpdate: the push token and the PushMagic the server must echo in its pushes (notes §2.3). */
@@ -114,7 +112,7 @@ export async function sendTokenUpdate(rt: IosRuntime, e: EnrolledIdentity, token
   });
 }
 
-/** Undoes an enrollment that did not complete (TokenUpdate or the push token failed). */
+/** Undoes an enrollment that did not complete (TokenUpdate failed after Authenticate). */
 export function forgetEnrollment(rt: IosRuntime, e: EnrolledIdentity): void {
   rt.state.deleteProfile(e.enrollment.profileIdentifier);
   rt.state.setIdentity(undefined);

@@ -10,11 +10,12 @@ import { KeyPool, sharedKeyPool } from '../identity/key-pool.js';
 import { SeededRandom } from '../random/seeded-random.js';
 import { sharedHttpClient, type HttpClient } from '../transport/http.js';
 import { MemoryIosStateStore, type DeviceCertificate, type EnrolledIdentity, type InstalledProfile, type IosStateStore } from './device-state.js';
-import type { PushClient } from '../push/push-client.js';
-import { forgetEnrollment, installEnrollmentProfile, loadEnrolledIdentity, removeManagement, sendTokenUpdate } from './enrollment-flow.js';
+import type { PushSetting } from '../push/push-setting.js';
+import { downloadEnrollmentProfile, forgetEnrollment, installEnrollmentProfile, loadEnrolledIdentity, removeManagement, sendTokenUpdate } from './enrollment-flow.js';
+import { readEnrollmentProfile } from './enrollment-profile.js';
 import { IosDeviceError } from './errors.js';
-import { generateHardware, type IosHardware } from './hardware.js';
-import { connectDevicePush } from './device-push.js';
+import { completeHardware, generateHardware, type IosHardware } from './hardware.js';
+import { bindDevicePush, connectDevicePush, pushForEnrollment } from './device-push.js';
 import { MdmClient, type SignedRequest } from './mdm-client.js';
 import { runSession } from './mdm-session.js';
 import { commandContext, ruleContext, takeKey, TrustAnchors, type IosRuntime } from './runtime.js';
@@ -23,10 +24,15 @@ import { SqliteIosStateStore } from './sqlite-state-store.js';
 /**
  * A simulated iOS device, on the shared device shell (agents/core/device-shell.ts: events, idle
  * tracking, one operation at a time, online/offline, when to poll). What is iOS here: enrollment by
- * an enrollment profile (SCEP, Authenticate, TokenUpdate), the signed check-in and command loop,
- * profile installation with iOS's semantics and error chains, APNs-style pushes carrying PushMagic,
- * NotNow while busy (Apple: the device polls again on its own when conditions change), the slow
- * periodic check-in (4 h by default) so a lost push only delays.
+ * an enrollment profile (SCEP or a PKCS#12 identity, Authenticate, TokenUpdate), the signed
+ * check-in and command loop, profile installation with iOS's semantics and error chains, the
+ * inventory queries answered from its own state, APNs-style pushes carrying PushMagic, NotNow while
+ * busy (Apple: the device polls again on its own when conditions change), the slow periodic
+ * check-in (4 h by default) so a lost push only delays.
+ *
+ * The push service is a setting of its own (`push`, agents/push/push-setting.ts): mdmlab's gateway
+ * next to the MDM server by default, another gateway, or none — then the device makes up an
+ * APNs-like token and learns of commands when it checks in (its timer, its user).
  *
  * With `stateDir`, everything lives in `<stateDir>/device.db` and a new object over the same
  * folder resumes the device (enrolled, same UDID, identity, accounts and push token).
@@ -50,13 +56,15 @@ export interface IosDeviceOptions {
    * without TLS). Real iOS refuses them (com.apple.mdm.yaml: ServerURL must be https); default false.
    */
   allowHttp?: boolean;
-  /** Push gateway URL; default ws(s)://<host of ServerURL>/push. */
+  /** The push service (default 'auto': mdmlab's gateway next to the MDM server when there is one, else none). */
+  push?: PushSetting;
+  /** Shorthand for `push: { url }`. */
   pushUrl?: string;
-  /** Periodic check-in interval (±10 % jitter); default 4 h; 0 disables. */
+  /** Periodic check-in interval (±10 % jitter); default 4 h; 0 disables. Without push, the only unprompted check-in. */
   periodicCheckInMs?: number;
   /** Backoff of failed check-ins and push reconnects alike (default: check-ins 1 s doubling to 60 s, push 0.5 s to 30 s). */
   retry?: { initialMs?: number; maxMs?: number };
-  /** How long enrollment waits for the push token (default 10 s). */
+  /** How long enrollment waits for the push gateway's token (default 10 s). */
   pushTokenTimeoutMs?: number;
   /** Initial network state (default online). */
   online?: boolean;
@@ -98,7 +106,7 @@ export class IosDevice extends ShellDevice {
     const trust = new TrustAnchors(options.caPem, state);
     const pool = options.keyPool ?? sharedKeyPool();
     this.#rt = {
-      hardware,
+      hardware: completeHardware(hardware),
       state,
       http,
       mdm: new MdmClient(http, () => trust.pem()),
@@ -132,39 +140,54 @@ export class IosDevice extends ShellDevice {
     return this.#enrolled !== undefined;
   }
 
-  /** Installs the enrollment profile at the ticket's `enrollUrl` (SCEP, Authenticate, push token, TokenUpdate), then polls once. */
+  /**
+   * Installs the enrollment profile (the ticket's `enrollmentProfile`, or the one at its
+   * `enrollUrl`): gets its push token first, as a real iPhone has its APNs token before it meets an
+   * MDM server (so a push service that fails never leaves the server with a half-enrolled device),
+   * then the identity (SCEP or PKCS#12), Authenticate and TokenUpdate; then polls once.
+   */
   enroll(ticket: EnrollmentTicket | string): Promise<void> {
-    const { enrollUrl } = ticketOf(ticket);
+    const { enrollUrl, enrollmentProfile } = ticketOf(ticket);
     return this.exclusive(async () => {
-      if (!enrollUrl) throw new IosDeviceError('enrollmentProfileRefused', 'an iOS device enrolls from an enrollment profile URL (enrollUrl)');
+      if (!enrollUrl && !enrollmentProfile) {
+        throw new IosDeviceError('enrollmentProfileRefused', 'an iOS device enrolls from an enrollment profile (enrollUrl or enrollmentProfile)');
+      }
       if (this.#enrolled) throw new IosDeviceError('alreadyEnrolled', `device ${this.id} is already enrolled`);
       if (!this.isOnline()) throw new IosDeviceError('offline', `device ${this.id} is offline`);
       const rt = this.#rt;
+      const plan = readEnrollmentProfile(enrollmentProfile ?? (await downloadEnrollmentProfile(rt, enrollUrl!)), { allowHttp: this.#options.allowHttp === true });
+      if (!plan.mdm.serverUrl.startsWith('https://')) {
+        rt.log.warn({ serverUrl: plan.mdm.serverUrl }, 'the MDM ServerURL is not https: accepted in lab mode; real iOS refuses such a profile (com.apple.mdm ServerURL)');
+      }
+      const push = await pushForEnrollment(rt, this.#pushSetting(), plan.mdm.serverUrl, {
+        timeoutMs: this.#options.pushTokenTimeoutMs ?? 10_000,
+        backoff: this.#options.retry,
+        caPem: rt.trust.withExtra(plan.roots.map((r) => r.certDer)),
+      });
+      if (push.withoutPush) {
+        const periodicMs = this.#options.periodicCheckInMs ?? FOUR_HOURS;
+        const every = periodicMs > 0 ? `every ${Math.round(periodicMs / 1000)} s` : 'never on its own';
+        // Worth a warning when push was expected (auto found no gateway), not when it was switched off.
+        const level = this.#pushSetting() === 'none' ? 'info' : 'warn';
+        rt.log[level]({ reason: push.withoutPush }, `enrolling without push: ${push.withoutPush}; the device checks in ${every} and when its user checks in`);
+      }
       this.#enrolling = true;
       let installed: EnrolledIdentity | undefined;
       try {
-        installed = await installEnrollmentProfile(rt, enrollUrl, { pushUrl: this.#options.pushUrl, allowHttp: this.#options.allowHttp });
-        const push = this.#startPush(installed, undefined);
-        let token: string;
-        try {
-          token = await push.waitForToken(this.#options.pushTokenTimeoutMs ?? 10_000);
-        } catch (err) {
-          throw new IosDeviceError('pushUnavailable', `${(err as Error).message}`, { cause: err });
-        }
+        installed = await installEnrollmentProfile(rt, plan, { pushUrl: push.client?.url });
         const pushMagic = rt.random.uuid();
-        rt.state.setPush({ token, pushMagic });
-        await sendTokenUpdate(rt, installed, token, pushMagic);
+        rt.state.setPush({ token: push.token, pushMagic });
+        await sendTokenUpdate(rt, installed, push.token, pushMagic);
         this.#enrolled = installed;
       } catch (err) {
-        if (installed) {
-          this.detachPush();
-          forgetEnrollment(rt, installed);
-        }
+        push.client?.close();
+        if (installed) forgetEnrollment(rt, installed);
         throw err;
       } finally {
         this.#enrolling = false;
       }
-      rt.log.info({ udid: this.udid, topic: installed.enrollment.topic }, 'enrolled');
+      if (push.client) this.attachPush(bindDevicePush(rt, installed, push.client, this.#pushHandlers(installed)));
+      rt.log.info({ udid: this.udid, topic: installed.enrollment.topic, push: push.client?.url ?? 'none' }, 'enrolled');
       this.polls.startPeriodic();
       this.emit('enrolled');
       await this.sessionReportingErrors();
@@ -261,25 +284,28 @@ export class IosDevice extends ShellDevice {
     const enrolled = loadEnrolledIdentity(this.#rt);
     if (!enrolled) return;
     this.#enrolled = enrolled;
-    this.#startPush(enrolled, this.#rt.state.getPush().token);
+    const url = enrolled.enrollment.pushUrl;
+    if (url) this.attachPush(connectDevicePush(this.#rt, enrolled, url, { token: this.#rt.state.getPush().token, backoff: this.#options.retry }, this.#pushHandlers(enrolled)));
     this.polls.startPeriodic();
-    this.#rt.log.info({ udid: this.udid }, 'resumed enrolled');
+    this.#rt.log.info({ udid: this.udid, push: url ?? 'none' }, 'resumed enrolled');
   }
 
-  #startPush(e: EnrolledIdentity, token: string | undefined): PushClient {
-    const push = connectDevicePush(this.#rt, e, { token, backoff: this.#options.retry }, {
+  #pushSetting(): PushSetting {
+    return this.#options.push ?? (this.#options.pushUrl ? { url: this.#options.pushUrl } : 'auto');
+  }
+
+  #pushHandlers(e: EnrolledIdentity) {
+    return {
       wake: () => {
         if (this.#enrolled === e) this.polls.request('push');
       },
-      tokenChanged: (newToken) => {
+      tokenChanged: (newToken: string) => {
         if (this.#enrolling || this.#enrolled !== e) return; // enrollment sends its own TokenUpdate
         // Apple: TokenUpdate whenever the token changes ("Check-in", TokenUpdate).
         const state = { ...this.#rt.state.getPush(), token: newToken };
         this.#rt.state.setPush(state);
         this.background(() => this.lock.lock(() => sendTokenUpdate(this.#rt, e, newToken, state.pushMagic ?? this.#rt.random.uuid())));
       },
-    });
-    this.attachPush(push);
-    return push;
+    };
   }
 }

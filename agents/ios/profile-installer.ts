@@ -16,6 +16,7 @@ import {
 } from '../../protocol/apple/errors-catalogue.js';
 import type { ProfilePayload } from '../../protocol/apple/payloads/common.js';
 import { decodeEasPayload, EAS_PAYLOAD_TYPE, type EasPayload } from '../../protocol/apple/payloads/eas-account.js';
+import { decodePkcs12Payload, PKCS12_PAYLOAD_TYPE, type Pkcs12Payload } from '../../protocol/apple/payloads/pkcs12.js';
 import { decodeRootCertificatePayload, ROOT_CERTIFICATE_PAYLOAD_TYPE } from '../../protocol/apple/payloads/root-certificate.js';
 import { decodeScepPayload, SCEP_PAYLOAD_TYPE, type ScepPayload } from '../../protocol/apple/payloads/scep.js';
 import { isAppleProfileError } from '../../protocol/apple/profile-error.js';
@@ -25,6 +26,7 @@ import { isEmptyChange } from '../core/mail-store.js';
 import { removeManaged, rulesFor } from '../core/platform-rules.js';
 import type { ManagedInstallResult, RuleContext } from '../core/rule-outcomes.js';
 import type { DeviceCertificate, IosStateStore } from './device-state.js';
+import { pkcs12FailureChain, Pkcs12Failure, pkcs12Identity } from './identity-payloads.js';
 import { summarizeProfile } from './installed-profile.js';
 import { ScepFailure, scepFailureChain } from './scep-errors.js';
 import { unwrapProfile } from './signed-profile.js';
@@ -36,11 +38,12 @@ import { unwrapProfile } from './signed-profile.js';
  * 3. same identifier installed: it must be MDM's (12013) and have the same signer (4008);
  *    no payload UUID of another installed profile (4002);
  * 4. every payload is validated before anything runs: EAS Host (21003), at least one service
- *    (21009), certificate references to identity payloads of the profile;
+ *    (21009), certificate references to identity payloads (SCEP, PKCS#12) of the profile;
  * 5. the iOS duplicate rule of agents/core is checked (a user account with the same email and
  *    host blocks: 4001 → 21005) before any certificate is requested, so a blocked install spends
  *    no SCEP challenge (iOS would request, then roll back: the outcome on the device is the same);
- * 6. SCEP payloads get their certificates (a failure fails the install: 4001 → MCSCEPErrorDomain);
+ * 6. PKCS#12 payloads are opened with their Password (4001 → MCCertificateErrorDomain 9000 for a
+ *    wrong one), then SCEP payloads get their certificates (4001 → MCSCEPErrorDomain);
  * 7. the account is installed or updated (same identifier = replacement), the profile recorded.
  */
 
@@ -77,6 +80,7 @@ interface Plan {
   signerCertDer: Buffer | undefined;
   account?: { payload: ProfilePayload; eas: EasPayload };
   sceps: { payload: ProfilePayload; scep: ScepPayload }[];
+  pkcs12s: { payload: ProfilePayload; pkcs12: Pkcs12Payload }[];
   roots: DeviceCertificate[];
 }
 
@@ -96,6 +100,14 @@ export async function installProfile(bytes: Buffer, ctx: InstallContext): Promis
       refuseIfBlocked(dryRun, plan.account);
     }
     const certificates: DeviceCertificate[] = [...plan.roots];
+    for (const { payload, pkcs12 } of plan.pkcs12s) {
+      try {
+        certificates.push(pkcs12Identity(profile.identifier, payload, pkcs12));
+      } catch (err) {
+        if (err instanceof Pkcs12Failure) throw new Refusal(pkcs12FailureChain(nameOf(payload), err));
+        throw err;
+      }
+    }
     for (const { payload, scep } of plan.sceps) {
       try {
         certificates.push(await ctx.obtainCertificate(profile.identifier, payload, scep));
@@ -152,7 +164,7 @@ function readProfile(bytes: Buffer, state: IosStateStore): Plan {
   }
   checkReplacement(profile, signerCertDer, state);
 
-  const plan: Plan = { profile, signerCertDer, sceps: [], roots: [] };
+  const plan: Plan = { profile, signerCertDer, sceps: [], pkcs12s: [], roots: [] };
   const identities = new Set<string>();
   for (const payload of profile.payloads) {
     try {
@@ -163,6 +175,9 @@ function readProfile(bytes: Buffer, state: IosStateStore): Plan {
         plan.account = { payload, eas: decodeEasPayload(payload) };
       } else if (payload.type === SCEP_PAYLOAD_TYPE) {
         plan.sceps.push({ payload, scep: decodeScepPayload(payload) });
+        identities.add(payload.uuid.toUpperCase());
+      } else if (payload.type === PKCS12_PAYLOAD_TYPE) {
+        plan.pkcs12s.push({ payload, pkcs12: decodePkcs12Payload(payload) });
         identities.add(payload.uuid.toUpperCase());
       } else if (payload.type === ROOT_CERTIFICATE_PAYLOAD_TYPE) {
         const certDer = decodeRootCertificatePayload(payload).certificateDer;

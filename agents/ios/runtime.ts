@@ -8,15 +8,16 @@ import type { HttpClient } from '../transport/http.js';
 import type { CommandContext } from './command-handler.js';
 import type { DeviceIdentity, EnrolledIdentity, IosStateStore, SigningIdentity } from './device-state.js';
 import type { IosHardware } from './hardware.js';
+import { scepIdentity } from './identity-payloads.js';
 import type { MdmClient } from './mdm-client.js';
-import { enrollWithScep } from './scep-client.js';
 
 /**
  * What the parts of the simulated iOS device share (enrollment, the command session, profile
  * installation): its stores, its network clients, its randomness and clock. One per device.
  */
 export interface IosRuntime {
-  readonly hardware: IosHardware;
+  /** Every field filled (hardware.ts completeHardware). */
+  readonly hardware: Required<IosHardware>;
   readonly state: IosStateStore;
   readonly http: HttpClient;
   readonly mdm: MdmClient;
@@ -78,7 +79,7 @@ export function ruleContext(rt: IosRuntime): RuleContext {
   return { newId: () => `acct-${rt.state.nextSequence('account')}`, now: rt.now() };
 }
 
-/** What command handling needs from the device: its stores, its rights, its busy state, its SCEP. */
+/** What command handling needs from the device: its stores, its rights, its busy state, its SCEP, what it is. */
 export function commandContext(rt: IosRuntime, e: EnrolledIdentity, isBusy: () => boolean): CommandContext {
   return {
     state: rt.state,
@@ -86,18 +87,8 @@ export function commandContext(rt: IosRuntime, e: EnrolledIdentity, isBusy: () =
     now: rt.now,
     accessRights: e.enrollment.accessRights,
     isBusy,
-    obtainCertificate: async (profileIdentifier, payload, scep) => {
-      const key = await rt.takeKey(scep.keysize);
-      const issued = await enrollWithScep(rt.http, { payload: scep, privateKey: key.privateKey, publicKey: key.publicKey, caPem: rt.trust.pem() });
-      return {
-        profileIdentifier,
-        payloadIdentifier: payload.identifier,
-        payloadUuid: payload.uuid,
-        kind: 'identity',
-        certDer: issued.certDer,
-        keyPem: key.pem,
-        subject: issued.subject,
-      };
-    },
+    hardware: rt.hardware,
+    enrollmentProfileIdentifier: e.enrollment.profileIdentifier,
+    obtainCertificate: (profileIdentifier, payload, scep) => scepIdentity(rt, profileIdentifier, payload, scep, rt.trust.pem()),
   };
 }

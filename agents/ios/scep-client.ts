@@ -15,6 +15,9 @@ import { SCEP_ERRORS, ScepFailure } from './scep-errors.js';
  * PKCSReq: a CSR for the payload's Subject with the payload's Challenge as challengePassword
  * (RFC 2985 §5.4.1), signed by a temporary self-signed certificate over the same key (§2.3),
  * enveloped to the CA. The CertRep must be signed by the CA, echo our transactionID and nonce.
+ * Its envelope may use single DES or 3DES: widely deployed SCEP servers (micromdm/scep, on Go's
+ * pkcs7 package) answer with DES whatever the request used, and iOS accepts it; the result says
+ * which cipher the CA used so the device can log a weak one.
  * Failures are ScepFailure carrying the MCSCEPErrorDomain item iOS would report.
  */
 
@@ -31,6 +34,8 @@ export interface ScepEnrollResult {
   /** The CA certificate from GetCACert. */
   caCertDer: Buffer;
   subject: string;
+  /** The content cipher of the CA's reply (`des-cbc`, `des-ede3-cbc`, `aes-…`). */
+  contentCipher: string;
 }
 
 /** Apple's Subject short names (CN, O, OU, C, L, ST; dotted OIDs otherwise) plus E for emailAddress. */
@@ -142,6 +147,7 @@ export async function enrollWithScep(http: HttpClient, req: ScepEnrollRequest): 
       trustedSigners: all,
       expectedTransactionId: transactionId,
       expectedRecipientNonce: senderNonce,
+      acceptLegacyCiphers: true,
     });
   } catch (err) {
     throw new ScepFailure(SCEP_ERRORS.invalidPkiOperationResponse, `the CertRep does not verify: ${(err as Error).message}`, { cause: err });
@@ -151,5 +157,5 @@ export async function enrollWithScep(http: HttpClient, req: ScepEnrollRequest): 
     throw new ScepFailure(SCEP_ERRORS.invalidPkiOperationResponse, `the SCEP server refused the request: ${why}`, { failInfo: rep.failInfo });
   }
   const issued = parseCertificate(rep.issuedCertDer);
-  return { certDer: rep.issuedCertDer, caCertDer: recipient, subject: issued.subject.string };
+  return { certDer: rep.issuedCertDer, caCertDer: recipient, subject: issued.subject.string, contentCipher: rep.contentCipher ?? 'unknown' };
 }

@@ -1,7 +1,7 @@
 import type { DeviceDetail } from '../admin/admin-client.js';
 import type { MailAccount } from '../core/mail-account.js';
 import { compareAccounts } from './account-check.js';
-import type { Expectation } from './scenario-types.js';
+import type { ExpectedCommand, Expectation } from './scenario-types.js';
 import type { ScenarioWorld, WorldDevice } from './world.js';
 
 /** One thing that did not hold: where in the expectation, what was wanted, what was found. */
@@ -21,6 +21,7 @@ export interface Failure {
  * server other runs' devices are not this story's (see run-locks.ts for users runs share).
  */
 export async function checkExpectation(world: ScenarioWorld, e: Expectation): Promise<Failure[]> {
+  if (world.foreign) return (await checkOnDeviceOnly(world, e)).failures;
   const failures: Failure[] = [];
   if (e.device) failures.push(...(await checkDevice(world, e)));
   else if (e.alerts) {
@@ -96,6 +97,56 @@ async function checkDevice(world: ScenarioWorld, e: Expectation): Promise<Failur
   failures.push(...(await disagreements(world, d, server, accounts)));
   if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, accounts, (a) => d.device.profileIdOf(a)));
   if (e.alerts) failures.push(...compareAlerts('alerts', e.alerts, server?.alerts ?? []));
+  if (e.commands) failures.push(...compareCommands(world, d, e.commands));
+  return failures;
+}
+
+/** What an expectation asks of the server's API: on a server that is not mdmlab's, these are skipped. */
+export const SERVER_EXPECTATIONS = ['compliance', 'profiles', 'alerts', 'profileStatus'] as const;
+
+/**
+ * On a server that is not mdmlab's (`--foreign`) only the device's own store can be looked at:
+ * `mailAccounts` and `commands` are checked; what needs the server's API is returned as skipped,
+ * never counted as held (and no server-vs-device comparison is made).
+ */
+export async function checkOnDeviceOnly(world: ScenarioWorld, e: Expectation): Promise<{ failures: Failure[]; skipped: string[] }> {
+  const skipped = SERVER_EXPECTATIONS.filter((k) => e[k] !== undefined);
+  const failures: Failure[] = [];
+  if (e.device) {
+    const d = world.device(e.device);
+    if (e.mailAccounts) failures.push(...compareAccounts(world, e.mailAccounts, await d.device.mailAccounts(), (a) => d.device.profileIdOf(a)));
+    if (e.commands) failures.push(...compareCommands(world, d, e.commands));
+  }
+  return { failures, skipped };
+}
+
+/**
+ * `commands`: each listed command was answered by the device at some point of the run, as the
+ * entry says (status, outcome, profile when given). The device's own record, whatever the server.
+ */
+function compareCommands(world: ScenarioWorld, d: WorldDevice, expected: readonly ExpectedCommand[]): Failure[] {
+  const failures: Failure[] = [];
+  for (const want of expected) {
+    const profileId = want.profile === undefined ? undefined : (world.profiles.get(want.profile) ?? want.profile);
+    const fits = d.answered.some(
+      (a) =>
+        a.requestType === want.requestType &&
+        (want.status === undefined || a.status === want.status) &&
+        (want.outcome === undefined || a.outcome === want.outcome) &&
+        (profileId === undefined || a.profileId === profileId),
+    );
+    if (fits) continue;
+    const same = d.answered.filter((a) => a.requestType === want.requestType);
+    const describe = (a: (typeof same)[number]) => {
+      const ref = a.profileId ? (world.profileRef(a.profileId) ?? a.profileId) : undefined;
+      return `${a.requestType} ${a.status}${ref ? ` (${ref})` : ''}`;
+    };
+    failures.push({
+      what: `commands ${want.requestType}`,
+      expected: want,
+      found: same.length ? same.slice(-5).map(describe) : `no ${want.requestType} answered (answered: ${[...new Set(d.answered.map((a) => a.requestType))].join(', ') || 'nothing'})`,
+    });
+  }
   return failures;
 }
 

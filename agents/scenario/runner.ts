@@ -1,19 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { AdminClient } from '../admin/admin-client.js';
 import type { SimulatedDevice } from '../device.js';
-import { cleanUp, reapAbandonedRun, type CleanupReport } from './cleanup.js';
+import { cleanUp, reapAbandonedRun } from './cleanup.js';
 import { describeError } from './describe-error.js';
-import { checkExpectation, type Failure } from './expectation-check.js';
+import { checkExpectation } from './expectation-check.js';
 import { RunLocks, type RunLockOptions } from './run-locks.js';
 import { createDevices, setUpServer } from './setup.js';
 import { runAction } from './step-actions.js';
 import type { Scenario, ScenarioDevice, ScenarioStep } from './scenario-types.js';
 import { SUPPORTED_DEVICE_PLATFORMS } from './scenario-vocabulary.js';
-import { ScenarioWorld, type RunIds } from './world.js';
+import { runForeignScenario } from './foreign-runner.js';
+import type { ForeignRun } from './operator-steps.js';
+import { describeExpect, finish, play, type PlayedStep, type ScenarioResult, type StepResult } from './step-player.js';
+import { ScenarioWorld } from './world.js';
+
+export type { PlayedStep, ScenarioResult, StepResult } from './step-player.js';
 
 export interface RunOptions {
+  /** The server: its URL (for a server that is not mdmlab's, only what messages call it). */
   serverUrl: string;
-  adminToken: string;
+  /** mdmlab's admin token; not used (and not needed) with `foreign`. */
+  adminToken?: string;
   /** The lab CA (PEM) to trust when the server runs TLS. */
   caPem?: string;
   /** Makes the simulated device for a scenario device (platform agents live outside this module). */
@@ -34,6 +41,12 @@ export interface RunOptions {
    * server). The result says `interrupted` and has exit code 1.
    */
   signal?: AbortSignal;
+  /**
+   * The server is not mdmlab's (foreign-runner.ts): its admin API is never called, administrator
+   * steps go to the operator, devices enroll from the operator's enrollment, expectations that need
+   * the server's API are skipped. `keep`: the devices stay enrolled at the end.
+   */
+  foreign?: ForeignRun & { keep?: boolean };
 }
 
 export interface SharedServerOptions {
@@ -43,37 +56,6 @@ export interface SharedServerOptions {
   tag?: string;
   /** Timings of the locks runs take on users they share (tests make them short). */
   locks?: Omit<RunLockOptions, 'onWait'>;
-}
-
-export interface StepResult {
-  path: string;
-  line?: number;
-  kind: ScenarioStep['kind'] | 'setup';
-  summary: string;
-  ok: boolean;
-  ms: number;
-  failures: Failure[];
-  /** The step could not be carried out at all (the run stops there). */
-  error?: string;
-  /** Worth knowing, not a failure (a reused user already has devices, …). */
-  notes?: string[];
-}
-
-export interface ScenarioResult {
-  name: string;
-  ok: boolean;
-  /** 0 every expectation held, 1 one did not (or a step failed), 2 the scenario cannot run here. */
-  exitCode: 0 | 1 | 2;
-  steps: StepResult[];
-  message?: string;
-  /** On a shared server: the run's tag, and whether its objects and devices were kept. */
-  run?: { tag: string; kept: boolean };
-  /** What the run created or found on the server, by the file's names. */
-  ids?: RunIds;
-  /** On a shared server without `keep`: what cleaning up did; its errors never change `exitCode`. */
-  cleanup?: CleanupReport;
-  /** The run was interrupted (RunOptions.signal) before its last step was played; `message` says where. */
-  interrupted?: boolean;
 }
 
 /**
@@ -90,6 +72,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const list = unsupported.map((d) => `${d.id} (${d.platform})`).join(', ');
     return { name: scenario.name, ok: false, exitCode: 2, steps: [], message: `platform not supported yet: ${list}; this version simulates ${SUPPORTED_DEVICE_PLATFORMS.join(', ')} devices` };
   }
+  if (options.foreign) return runForeignScenario(scenario, { ...options, foreign: options.foreign });
+  if (!options.adminToken) throw new Error('runScenario: an mdmlab server needs its admin token');
   const admin = new AdminClient(options.serverUrl, options.adminToken, options.caPem);
   const shared = options.shared;
   const tag = shared ? (shared.tag ?? randomBytes(3).toString('hex')) : undefined;
@@ -102,7 +86,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   };
   try {
     const setup = await setUp(world, scenario, options, locks, record);
-    const interrupted = setup === 'interrupted' ? 'interrupted during setup' : setup === 'ready' ? await play(world, scenario, record, options.signal) : undefined;
+    const interrupted = setup === 'interrupted' ? 'interrupted during setup' : setup === 'ready' ? await play(world, scenario, record, options.signal, playStep) : undefined;
     const result = finish(scenario, steps, world, interrupted);
     if (shared) result.run = { tag: tag!, kept: shared.keep ?? false };
     if (shared && !shared.keep) result.cleanup = await cleanUp(world);
@@ -153,41 +137,12 @@ async function setUp(
   }
 }
 
-/** Plays the steps; returns where the run was interrupted, if it was. */
-async function play(world: ScenarioWorld, s: Scenario, record: (r: StepResult) => void, signal: AbortSignal | undefined): Promise<string | undefined> {
-  for (const step of s.steps) {
-    // A step under way is not cut short (but a wait or settle stops waiting): the run stops between steps.
-    if (signal?.aborted) return `interrupted before ${step.path}`;
-    const t0 = Date.now();
-    const base = { path: step.path, ...(step.line !== undefined ? { line: step.line } : {}), kind: step.kind };
-    try {
-      if (step.kind === 'expect') {
-        const failures = await checkExpectation(world, step.expect);
-        record({ ...base, summary: describeExpect(step.expect), ok: failures.length === 0, ms: Date.now() - t0, failures });
-      } else {
-        const outcome = await runAction(world, step, signal);
-        const failure = 'failure' in outcome ? outcome.failure : undefined;
-        record({ ...base, summary: outcome.summary, ok: !failure, ms: Date.now() - t0, failures: failure ? [{ what: step.kind, expected: 'as the step says', found: failure }] : [] });
-      }
-    } catch (err) {
-      const interrupted = signal?.aborted === true;
-      record({ ...base, summary: step.kind, ok: false, ms: Date.now() - t0, failures: [], error: interrupted ? 'interrupted' : describeError(err) });
-      return interrupted ? `interrupted during ${step.path}` : undefined;
-    }
-  }
-  return undefined;
+
+/** One step against mdmlab's server: expectations through its API and the devices, actions through both. */
+async function playStep(world: ScenarioWorld, step: ScenarioStep, signal: AbortSignal | undefined): Promise<PlayedStep> {
+  if (step.kind === 'expect') return { summary: describeExpect(step.expect), failures: await checkExpectation(world, step.expect) };
+  const outcome = await runAction(world, step, signal);
+  const failure = 'failure' in outcome ? outcome.failure : undefined;
+  return { summary: outcome.summary, failures: failure ? [{ what: step.kind, expected: 'as the step says', found: failure }] : [] };
 }
 
-/**
- * An interrupted run did not check what the file says, so it fails: exit code 1, as for any step
- * that could not be carried out (the scenario contract knows 0, 1 and 2 only).
- */
-function finish(s: Scenario, steps: StepResult[], world: ScenarioWorld, interrupted: string | undefined): ScenarioResult {
-  const ok = !interrupted && steps.every((r) => r.ok);
-  return { name: s.name, ok, exitCode: ok ? 0 : 1, steps, ids: world.ids(), ...(interrupted ? { interrupted: true, message: interrupted } : {}) };
-}
-
-function describeExpect(e: Extract<ScenarioStep, { kind: 'expect' }>['expect']): string {
-  const parts = Object.keys(e).filter((k) => k !== 'device');
-  return `expect ${e.device ? `${e.device}: ` : ''}${parts.join(', ')}`;
-}

@@ -1,13 +1,13 @@
 import { ALERT_KINDS_SCENARIO, COMPLIANCE, PROFILE_STATES_SCENARIO } from './scenario-vocabulary.js';
 import type { ScenarioRefs } from './scenario-refs.js';
-import type { ExpectedMailAccount, Expectation } from './scenario-types.js';
+import type { ExpectedCommand, ExpectedMailAccount, Expectation } from './scenario-types.js';
 import type { ValueReader } from './value-reader.js';
 
 const SETTING_KEYS = ['accountName', 'username', 'daysToSync', 'useSsl', 'syncSchedule', 'contentTypes', 'authMethod', 'useSmime', 'allowSendFromThirdPartyApps'] as const;
 
-/** An `expect` step: per device (compliance, profiles, mailAccounts, alerts) or server-wide (profileStatus, alerts). */
+/** An `expect` step: per device (compliance, profiles, mailAccounts, alerts, commands) or server-wide (profileStatus, alerts). */
 export function readExpectation(r: ValueReader, refs: ScenarioRefs, v: unknown, at: (string | number)[]): Expectation {
-  const o = r.object(v, at, ['device', 'compliance', 'profiles', 'mailAccounts', 'alerts', 'profileStatus']);
+  const o = r.object(v, at, ['device', 'compliance', 'profiles', 'mailAccounts', 'alerts', 'profileStatus', 'commands']);
   const e: Expectation = {};
   if (o.device !== undefined) {
     e.device = r.string(o.device, [...at, 'device']);
@@ -42,6 +42,10 @@ export function readExpectation(r: ValueReader, refs: ScenarioRefs, v: unknown, 
       e.profileStatus[ref] = Object.fromEntries(Object.entries(c).map(([state, n]) => [state, r.integer(n, [...at, 'profileStatus', ref, state], 0)]));
     }
   }
+  if (o.commands !== undefined) {
+    needsDevice('commands');
+    e.commands = r.list(o.commands, [...at, 'commands']).map((c, i) => readCommand(r, refs, c, [...at, 'commands', i]));
+  }
   if (Object.keys(e).filter((k) => k !== 'device').length === 0) r.fail(at, 'an expect step must check something');
   return e;
 }
@@ -58,4 +62,18 @@ function readAccount(r: ValueReader, refs: ScenarioRefs, v: unknown, p: (string 
   if (o.replacedUserAccount !== undefined) a.replacedUserAccount = r.boolean(o.replacedUserAccount, [...p, 'replacedUserAccount']);
   if (o.settings !== undefined) a.settings = r.object(o.settings, [...p, 'settings'], SETTING_KEYS);
   return a;
+}
+
+const OUTCOMES = ['success', 'failure', 'deferred'] as const;
+
+function readCommand(r: ValueReader, refs: ScenarioRefs, v: unknown, p: (string | number)[]): ExpectedCommand {
+  const o = r.object(v, p, ['requestType', 'status', 'outcome', 'profile'], ['requestType']);
+  const c: ExpectedCommand = { requestType: r.string(o.requestType, [...p, 'requestType']) };
+  if (o.status !== undefined) c.status = r.string(o.status, [...p, 'status']);
+  if (o.outcome !== undefined) c.outcome = r.oneOf(o.outcome, [...p, 'outcome'], OUTCOMES);
+  if (o.profile !== undefined) {
+    c.profile = r.string(o.profile, [...p, 'profile']);
+    refs.profile(c.profile, [...p, 'profile'], { evenDeleted: true });
+  }
+  return c;
 }

@@ -60,6 +60,22 @@ export interface ExpectedMailAccount {
   settings?: Record<string, unknown>;
 }
 
+/**
+ * One command the device must have answered during the run (the optional `commands`
+ * expectation, an addition to SCENARIOS.md documented in the README): what it was and, when
+ * given, how the device answered and which profile it concerned.
+ */
+export interface ExpectedCommand {
+  /** The platform's command: `InstallProfile`, `DeviceInformation`, … */
+  requestType: string;
+  /** The platform's own word for the answer: Apple `Acknowledged`, `Error`, `NotNow`, `CommandFormatError`. */
+  status?: string;
+  /** The same in neutral words. */
+  outcome?: 'success' | 'failure' | 'deferred';
+  /** The email profile (ref) the command concerned. */
+  profile?: string;
+}
+
 export interface Expectation {
   device?: string;
   compliance?: 'compliant' | 'nonCompliant';
@@ -67,6 +83,7 @@ export interface Expectation {
   mailAccounts?: ExpectedMailAccount[];
   alerts?: string[];
   profileStatus?: Record<string, Record<string, number>>;
+  commands?: ExpectedCommand[];
 }
 
 export type UserAction =

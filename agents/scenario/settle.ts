@@ -22,6 +22,9 @@ export class SettleTimeout extends Error {
  * online device of this run is idle, twice in a row (a device may be between receiving a push and
  * polling). Other runs' devices on a shared server are not looked at. An offline device cannot
  * answer: what waits for it is held (that is the story being told, not a stuck run) and reported.
+ * On a server that is not mdmlab's (world.foreign) nothing can be asked of the server: the devices
+ * being idle is all there is to wait for (a device without push learns of new commands only when
+ * it checks in).
  * Rejects with the signal's reason as soon as `signal` aborts (the run was interrupted).
  */
 export async function settle(world: ScenarioWorld, timeoutMs: number, signal?: AbortSignal): Promise<SettleOutcome> {
@@ -31,7 +34,7 @@ export async function settle(world: ScenarioWorld, timeoutMs: number, signal?: A
     signal?.throwIfAborted();
     const busy = await whatIsBusy(world);
     calm = busy ? 0 : calm + 1;
-    if (calm >= 2) return { held: await held(world) };
+    if (calm >= 2) return { held: world.foreign ? [] : await held(world) };
     // A calm first look past the deadline still gets its confirming second look.
     if (busy && Date.now() >= deadline) throw new SettleTimeout(timeoutMs, await describeBusy(world));
     await sleep(POLL_MS, undefined, signal ? { signal } : {});
@@ -43,7 +46,7 @@ async function whatIsBusy(world: ScenarioWorld): Promise<boolean> {
   for (const d of world.devices.values()) {
     if (!d.online) continue;
     if (!d.device.isIdle()) return true;
-    if (d.serverId && d.device.isEnrolled() && (await world.admin.device(d.serverId)).pendingCommands > 0) return true;
+    if (!world.foreign && d.serverId && d.device.isEnrolled() && (await world.admin.device(d.serverId)).pendingCommands > 0) return true;
   }
   return false;
 }
@@ -54,7 +57,7 @@ async function describeBusy(world: ScenarioWorld): Promise<string[]> {
   for (const [id, d] of world.devices) {
     if (!d.online) continue;
     if (!d.device.isIdle()) busy.push(`${id} is still busy`);
-    if (d.serverId && d.device.isEnrolled()) {
+    if (!world.foreign && d.serverId && d.device.isEnrolled()) {
       const pending = await pendingCommands(world, d);
       if (pending) busy.push(`the server has ${pending} pending for ${id}`);
     }

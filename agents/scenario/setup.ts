@@ -2,7 +2,7 @@ import { AdminApiError } from '../admin/admin-client.js';
 import type { SimulatedDevice } from '../device.js';
 import type { Scenario, ScenarioDevice, ScenarioUser } from './scenario-types.js';
 import { changeMembership } from './step-actions.js';
-import type { ScenarioWorld } from './world.js';
+import { MAX_ANSWERS_KEPT, type ScenarioWorld, type WorldDevice } from './world.js';
 
 interface UserRecord {
   id: string;
@@ -20,7 +20,12 @@ export async function createDevices(
 ): Promise<void> {
   for (const [i, spec] of s.devices.entries()) {
     const device = await createDevice(spec, i, seed);
-    world.devices.set(spec.id, { spec, device, online: true, pendingGroups: new Set() });
+    const entry: WorldDevice = { spec, device, online: true, pendingGroups: new Set(), answered: [] };
+    device.on('commandHandled', (event) => {
+      entry.answered.push(event);
+      if (entry.answered.length > MAX_ANSWERS_KEPT) entry.answered.shift();
+    });
+    world.devices.set(spec.id, entry);
     // Accounts the user made by hand before anything happened.
     for (const m of spec.mailAccounts) await device.addAccount({ email: m.email, host: m.host, ...(m.profile ? { androidProfile: m.profile } : {}) });
   }

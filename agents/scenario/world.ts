@@ -1,5 +1,5 @@
 import type { AdminClient } from '../admin/admin-client.js';
-import type { SimulatedDevice } from '../device.js';
+import type { CommandHandledEvent, SimulatedDevice } from '../device.js';
 import type { ScenarioDevice } from './scenario-types.js';
 
 /** A scenario device and what the server knows it as once it has enrolled. */
@@ -13,7 +13,12 @@ export interface WorldDevice {
   online: boolean;
   /** Groups that list this device by id, joined when it first enrolls. */
   pendingGroups: Set<string>;
+  /** The commands the device answered during the run, oldest first (the `commands` expectation). */
+  answered: CommandHandledEvent[];
 }
+
+/** How many answers a device keeps for the `commands` expectation (the newest). */
+export const MAX_ANSWERS_KEPT = 1000;
 
 /** A directory user the run relies on: made by this run, or already there (the directory is shared). */
 export interface WorldUser {
@@ -36,6 +41,7 @@ const MAX_NAME = 128;
  * unique names; the file's names keep pointing at this run's objects through these maps.
  */
 export class ScenarioWorld {
+  readonly #admin: AdminClient | undefined;
   readonly users = new Map<string, WorldUser>();
   readonly groups = new Map<string, string>();
   readonly certificates = new Map<string, string>();
@@ -45,10 +51,23 @@ export class ScenarioWorld {
   readonly devices = new Map<string, WorldDevice>();
 
   constructor(
-    readonly admin: AdminClient,
+    /** mdmlab's admin API; absent on a server that is not mdmlab's (`--foreign`), where nothing may call it. */
+    admin: AdminClient | undefined,
     /** The run tag on a shared server; absent on the embedded one, where names stay as in the file. */
     readonly tag?: string,
-  ) {}
+  ) {
+    this.#admin = admin;
+  }
+
+  get admin(): AdminClient {
+    if (!this.#admin) throw new Error("this run plays against a server that is not mdmlab's: its admin API is not used");
+    return this.#admin;
+  }
+
+  /** The server is not mdmlab's: administrator steps are the operator's, expectations device-side only. */
+  get foreign(): boolean {
+    return this.#admin === undefined;
+  }
 
   /** The server-side name of a group or profile the file names `name`. */
   label(name: string): string {

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import forge from 'node-forge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CertificateAuthority } from '../../../certs/authority.js';
 import { signCms } from '../../../certs/cms-signed.js';
 import { handleCommand, UnanswerableCommand, type CommandContext } from '../../../agents/ios/command-handler.js';
 import { MemoryIosStateStore } from '../../../agents/ios/device-state.js';
+import { generateHardware } from '../../../agents/ios/hardware.js';
+import { SeededRandom } from '../../../agents/random/seeded-random.js';
 import { SCEP_ERRORS, ScepFailure } from '../../../agents/ios/scep-errors.js';
 import { encodeCommand, type CommandRequest } from '../../../protocol/apple/command.js';
 import { buildConfigurationProfile } from '../../../protocol/apple/configuration-profile.js';
 import { buildEasPayload, type EasPayloadInput } from '../../../protocol/apple/payloads/eas-account.js';
+import { buildPkcs12Payload } from '../../../protocol/apple/payloads/pkcs12.js';
 import { buildScepPayload } from '../../../protocol/apple/payloads/scep.js';
 import { encodePlist } from '../../../protocol/apple/plist-codec.js';
 import type { PlistDict } from '../../../protocol/apple/plist-types.js';
@@ -35,11 +39,21 @@ function context(overrides: Partial<CommandContext> = {}): CommandContext {
     now: () => 1,
     accessRights: 8191,
     isBusy: () => false,
+    hardware: generateHardware(new SeededRandom('command handling')),
+    enrollmentProfileIdentifier: 'com.example.enroll',
     obtainCertificate: async () => {
       throw new Error('no SCEP in this test');
     },
     ...overrides,
   };
+}
+
+/** A PKCS#12 file of a CA's own key and certificate, written by node-forge (3DES, SHA-1 MAC). */
+function pkcs12Of(ca: CertificateAuthority, password: string): Buffer {
+  const key = forge.pki.privateKeyFromPem(ca.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string);
+  const cert = forge.pki.certificateFromAsn1(forge.asn1.fromDer(ca.certDer.toString('binary')));
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], password, { algorithm: '3des' });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
 const command = (request: CommandRequest, uuid = U()): Buffer => Buffer.from(encodeCommand({ CommandUUID: uuid, Command: request }));
@@ -168,6 +182,21 @@ describe('iOS command handling', () => {
     expect(codes(result)).toEqual(['MCInstallationErrorDomain 4001', 'MCSCEPErrorDomain 22013']);
     expect(await ctx.state.mail.list()).toEqual([]);
     expect(ctx.state.listProfiles()).toEqual([]);
+  });
+
+  it('a com.apple.security.pkcs12 payload is an identity the account may name; a wrong Password fails the install (4001 → 9000)', async () => {
+    const p12Uuid = U();
+    const p12 = (password: string) =>
+      buildPkcs12Payload({ identifier: 'com.example.mail.p12', uuid: p12Uuid, displayName: 'Mail identity', content: pkcs12Of(signerB, 'open sesame'), password });
+    const ctx = context();
+    const refused = await install(profileBytes([p12('wrong'), easPayload({ certificateUuid: p12Uuid })]), ctx);
+    expect(codes(refused)).toEqual(['MCInstallationErrorDomain 4001', 'MCCertificateErrorDomain 9000']);
+    expect(ctx.state.listCertificates()).toEqual([]);
+
+    const result = await install(profileBytes([p12('open sesame'), easPayload({ certificateUuid: p12Uuid })]), ctx);
+    expect(result.report.Status).toBe('Acknowledged');
+    expect(ctx.state.listCertificates()).toEqual([expect.objectContaining({ kind: 'identity', payloadUuid: p12Uuid, certDer: signerB.certDer })]);
+    expect(await ctx.state.mail.list()).toEqual([expect.objectContaining({ email: 'pat@contoso.com', managed: true })]);
   });
 
   it('refuses a certificate reference to a payload the profile does not have (21004)', async () => {

@@ -125,4 +125,18 @@ describe('scenario files', () => {
     expect(err.line).toBe(10);
     expect(err.message).toBe('steps[2].enroll (line 10): no device "tablet" is declared in devices');
   });
+
+  it('reads the optional commands expectation (README: commands the device answered) and refuses what does not fit', () => {
+    const s = loadScenario(`${minimal}  - expect: { device: phone, commands: [{ requestType: InstallProfile, status: Error, outcome: failure, profile: p1 }, { requestType: DeviceInformation }] }
+`);
+    expect(s.steps[1]).toMatchObject({
+      kind: 'expect',
+      expect: { device: 'phone', commands: [{ requestType: 'InstallProfile', status: 'Error', outcome: 'failure', profile: 'p1' }, { requestType: 'DeviceInformation' }] },
+    });
+    expect(fails(`${minimal}  - expect: { commands: [{ requestType: ProfileList }] }\n`).path).toBe('steps[1].expect.commands');
+    expect(fails(`${minimal}  - expect: { device: phone, commands: [{ status: Acknowledged }] }\n`).path).toBe('steps[1].expect.commands[0].requestType');
+    expect(fails(`${minimal}  - expect: { device: phone, commands: [{ requestType: X, outcome: maybe }] }\n`).reason).toBe('must be one of success, failure, deferred');
+    expect(fails(`${minimal}  - expect: { device: phone, commands: [{ requestType: X, profile: p9 }] }\n`).path).toBe('steps[1].expect.commands[0].profile');
+    expect(fails(`${minimal}  - expect: { device: phone, commands: [{ requestType: X, answered: true }] }\n`).reason).toMatch(/unknown key "answered"/);
+  });
 });
