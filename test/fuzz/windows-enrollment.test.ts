@@ -94,7 +94,7 @@ fuzzFamily('Windows enrollment', async (server) => {
     });
 
   return httpFamily(server, {
-    runs: 220,
+    runs: 150,
     requests,
     answerProblems: (a, request) => (fromHttpLayer(a) ? [] : request.method === 'POST' ? soapProblems(a) : a.status === 200 ? [] : [`the GET probe of Discovery.svc answered ${a.status}`]),
     protocolFault: (a) => a.status === 500 && soapProblems(a).length === 0,
