@@ -27,7 +27,7 @@ import { exchange, requestBytes, type HttpAnswer } from './harness/raw-http.js';
 import { wireServer } from './harness/wire-server.js';
 import { breakXml, xmlBreak, type XmlBreak } from './windows/xml-inputs.js';
 
-type Body = 'plain' | 'unsent' | 'results' | 'many' | 'alerts';
+type Body = 'plain' | 'answered' | 'unsent' | 'results' | 'many' | 'alerts';
 type HeaderChange =
   | { kind: 'none' }
   | { kind: 'sessionId' | 'msgId' | 'verProto' | 'source' | 'locName' | 'target'; value: string }
@@ -92,7 +92,7 @@ fuzzFamily('Windows OMA-DM', async (server) => {
   );
   const inputsOf: fc.Arbitrary<DmInput> = fc.record({
     step: fc.oneof({ arbitrary: fc.constant('next' as const), weight: 6 }, { arbitrary: fc.constant('open' as const), weight: 4 }, { arbitrary: fc.constant('again' as const), weight: 1 }),
-    body: fc.oneof({ arbitrary: fc.constant<Body>('plain'), weight: 8 }, { arbitrary: fc.constantFrom<Body>('unsent', 'results', 'many', 'alerts'), weight: 4 }),
+    body: fc.oneof({ arbitrary: fc.constant<Body>('plain'), weight: 8 }, { arbitrary: fc.constantFrom<Body>('answered', 'unsent', 'results', 'many', 'alerts'), weight: 5 }),
     count: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 500, max: 3000 })),
     code: fc.constantFrom(200, 202, 212, 400, 404, 405, 418, 500, 507, 100, 599),
     alert: fc.constantFrom(1200, 1201, 1222, 1223, 1224, 1225, 1100, 9999),
@@ -121,6 +121,8 @@ fuzzFamily('Windows OMA-DM', async (server) => {
     switch (input.body) {
       case 'plain':
         return plain;
+      case 'answered': // the server's commands answered with another code, its Gets with a value of the input's
+        return open || !client.lastReply ? plain : client.answer(client.lastReply, () => input.code, () => input.ref);
       case 'unsent':
         return [...plain, ...repeat((i): SyncMLCommand => ({ kind: 'Status', cmdId: next(i), msgRef: input.ref, cmdRef: i === 0 ? input.ref : String(1000 + i), cmd: i % 2 ? 'Add' : 'Atomic', code: input.code, targetRefs: [], sourceRefs: [], items: [] }))];
       case 'results':

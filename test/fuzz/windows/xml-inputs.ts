@@ -70,6 +70,7 @@ export const xmlBreak = (vocabulary: readonly string[], intact = 3): fc.Arbitrar
     { arbitrary: fc.record({ kind: fc.constant('encoding' as const), how: fc.constantFrom('utf16le', 'utf16be', 'bom', 'latin1-decl', 'ebcdic-decl', 'no-decl', 'decl-twice') }), weight: 1 },
   );
 
+const MAX_GROWTH = 1_500_000;
 const TAG_START = /<(?![?!/])[^>]*>/g;
 
 /** The start tags of `text` and where they are (to repeat, nest or cut at an element). */
@@ -113,7 +114,9 @@ export function breakXml(message: Buffer, how: XmlBreak, others: readonly Buffer
       const t = pick(tags(text).slice(1), how.at);
       if (!t) return message;
       const el = elementAt(text, t);
-      return utf8(text.slice(0, t.index) + el.repeat(how.times) + text.slice(t.index + el.length));
+      // Past a few MB a body only tests the size limit, which the 'text' break already does.
+      const times = Math.max(2, Math.min(how.times, Math.floor(MAX_GROWTH / el.length)));
+      return utf8(text.slice(0, t.index) + el.repeat(times) + text.slice(t.index + el.length));
     }
     case 'deep': {
       const t = pick(tags(text).slice(1), how.at);
