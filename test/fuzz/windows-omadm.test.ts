@@ -219,6 +219,7 @@ fuzzFamily('Windows OMA-DM', async (server) => {
       const problems: string[] = [];
       let accepted = false;
       for (const answer of ex.answers) {
+        if (answer.status < 200) continue; // an interim answer (100 Continue to an Expect: RFC 9110 §15.2)
         if (answer.status >= 400 && answer.status < 500 && answer.body.length === 0 && !answer.headers.has('content-type')) continue; // Node's HTTP layer (400, 417, 431): no endpoint saw it
         if (answer.status !== 200) problems.push(...oneLineRefusal(answer, { method: 'POST' }), ...(answer.status >= 500 || answer.status < 400 ? [`a ${answer.status} from the OMA-DM endpoint`] : []));
         const followed = follow(answer);
