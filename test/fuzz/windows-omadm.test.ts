@@ -4,8 +4,8 @@
  * from the session as the device keeps it (SessionID, MsgID, the nonce chain of syncml:auth-md5),
  * so that most carry a valid credential and reach the session's processing: a session opened or
  * continued with the Statuses of the server's commands (an email profile is deployed to the
- * device), Statuses and Results for CmdIDs the server never sent, huge counts of commands, alerts;
- * then a header made wrong (SessionID, MsgID, VerProto, Source, LocName, MaxMsgSize, a credential
+ * device; answered with success or another code), Statuses and Results for CmdIDs the server
+ * never sent, huge counts of commands, alerts; then a header made wrong (SessionID, MsgID, VerProto, Source, LocName, MaxMsgSize, a credential
  * missing, of another secret, nonce or device, basic, garbage) and the message broken as bytes or
  * markup (DOCTYPE and entities, namespace prefixes, deep, cut, spliced), or sent again as it was
  * (a retransmission), with content types and codings a client may get wrong. Besides the common
