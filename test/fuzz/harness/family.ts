@@ -35,6 +35,12 @@ export interface FuzzFamily<Input> {
   runs: number;
   /** After the batch: what a well-behaved client must still get (besides /healthz); problems found. */
   stillServes?(): Promise<string[]>;
+  /**
+   * A 5xx that is the protocol's own refusal, not a failure of the server: SOAP 1.2 sends its
+   * faults with HTTP 500 (SOAP 1.2 Part 2 §7.5.1.2; MS-MDE2 §2.2.10). The family's own rules still
+   * judge its form; without this, every 5xx is a failure.
+   */
+  protocolFault?(answer: HttpAnswer): boolean;
   /** Releases what setup holds (sockets, keys); the server itself is stopped by the harness. */
   close?(): Promise<void>;
 }
@@ -128,7 +134,7 @@ async function runFamily<Input>(name: string, server: FuzzServer, family: FuzzFa
     }
     const problems = [...(outcome.problems ?? [])];
     if (outcome.timedOut) problems.push('the server neither answered nor closed the connection in time');
-    for (const a of outcome.answers) if (a.status >= 500) problems.push(`answered ${a.status}`);
+    for (const a of outcome.answers) if (a.status >= 500 && !family.protocolFault?.(a)) problems.push(`answered ${a.status}`);
     for (const bytes of [outcome.received ?? Buffer.alloc(0), ...outcome.answers.map((a) => a.body)]) {
       for (const leak of leaksIn(bytes, outcome.sent, secrets)) problems.push(`the answer shows ${leak}`);
     }

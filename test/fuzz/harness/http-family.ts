@@ -18,6 +18,8 @@ export interface HttpFamilyOptions<R extends FuzzRequest> {
   /** Whether the server took the request (and may have written); default: a 2xx or 3xx answer. */
   accepted?: (answers: readonly HttpAnswer[], request: R) => boolean;
   stillServes?: () => Promise<string[]>;
+  /** A 5xx that is the protocol's refusal (FuzzFamily.protocolFault). */
+  protocolFault?: (answer: HttpAnswer) => boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export function httpFamily<R extends FuzzRequest>(server: FuzzServer, options: H
     runs: options.runs,
     inputs: options.requests,
     ...(options.stillServes ? { stillServes: options.stillServes } : {}),
+    ...(options.protocolFault ? { protocolFault: options.protocolFault } : {}),
     async send(request: R): Promise<Outcome> {
       let spec: RequestSpec = request;
       if (request.carriage && request.body !== undefined) {

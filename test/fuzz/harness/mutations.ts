@@ -77,10 +77,20 @@ function apply(base: Buffer, ops: readonly ByteOp[]): Buffer {
   return b;
 }
 
+/**
+ * One to four byte-level mutations, to apply (`applyMutations`) to a base known only when the input
+ * is sent: a message built from the session's state at that time (its nonce, its MsgID).
+ */
+export type ByteMutations = readonly ByteOp[];
+export function byteMutations(dictionary: readonly (string | Buffer)[] = []): fc.Arbitrary<ByteMutations> {
+  const dict = dictionary.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(d, 'utf8')));
+  return fc.array(byteOp(dict), { minLength: 1, maxLength: 4 });
+}
+export const applyMutations = (base: Buffer, mutations: ByteMutations): Buffer => apply(base, mutations);
+
 /** `base` with one to four byte-level mutations. */
 export function mutatedBytes(base: Buffer, dictionary: readonly (string | Buffer)[] = []): fc.Arbitrary<Buffer> {
-  const dict = dictionary.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(d, 'utf8')));
-  return fc.array(byteOp(dict), { minLength: 1, maxLength: 4 }).map((ops) => apply(base, ops));
+  return byteMutations(dictionary).map((ops) => apply(base, ops));
 }
 
 /** One of the bases, mutated. */

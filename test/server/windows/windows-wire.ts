@@ -20,6 +20,9 @@ import { SYNCML_DM_CONTENT_TYPE, type SyncMLCommand, type SyncMLCredential, type
 import { binary } from '../../helpers/apple-wire.js';
 import type { TestServer } from '../../helpers/server.js';
 
+/** What the clients need of a server: its URL and admin API, and its CA when it serves TLS (the fuzz suite's server process has no TestServer). */
+export type WindowsWireServer = Pick<TestServer, 'url' | 'api'> & { identity?: { ca: { certPem: string } } };
+
 /**
  * Wire-level Windows clients for server tests: MS-MDE2 enrollment and OMA-DM messages built with
  * the codecs, sent over real HTTP, including what a well-behaved device would never send. Device
@@ -34,10 +37,10 @@ export const ENROLLMENT = '/EnrollmentServer/Enrollment.svc';
 export const MANAGEMENT = '/ManagementServer/MDM.svc';
 
 /** supertest against the server, trusting its CA when it serves TLS; with `identity`, presenting that client certificate. */
-export function http(server: TestServer, identity?: { certPem: string; keyPem: string }) {
+export function http(server: WindowsWireServer, identity?: { certPem: string; keyPem: string }) {
   const tls = server.url.startsWith('https:');
   const secure = <T extends request.Test>(t: T): T => {
-    if (!tls) return t;
+    if (!tls || !server.identity) return t;
     let out = t.ca(server.identity.ca.certPem) as T;
     if (identity) out = out.cert(identity.certPem).key(identity.keyPem) as T;
     return out;
@@ -58,7 +61,7 @@ export interface WindowsToken {
   discoveryUrl: string;
 }
 
-export async function windowsToken(server: TestServer, upn: string, platform: WindowsPlatform = 'windows10', extra: Record<string, unknown> = {}): Promise<WindowsToken> {
+export async function windowsToken(server: WindowsWireServer, upn: string, platform: WindowsPlatform = 'windows10', extra: Record<string, unknown> = {}): Promise<WindowsToken> {
   const existing = (await server.api.get(`/users?upn=${encodeURIComponent(upn)}`)).body as { id: string }[];
   const userId = existing[0]?.id ?? (await server.api.post('/users', { upn }).expect(201)).body.id;
   const t = (await server.api.post('/enrollment-tokens', { userId, platform, ...extra }).expect(201)).body;
@@ -72,7 +75,7 @@ export interface SoapAnswer {
   fault?: SoapFault;
 }
 
-export async function soapPost(server: TestServer, path: string, body: string | Buffer, contentType = SOAP_CONTENT_TYPE): Promise<SoapAnswer> {
+export async function soapPost(server: WindowsWireServer, path: string, body: string | Buffer, contentType = SOAP_CONTENT_TYPE): Promise<SoapAnswer> {
   const res = await http(server).post(path).set('Content-Type', contentType).send(Buffer.isBuffer(body) ? body : Buffer.from(body)).buffer(true).parse(binary);
   const text = (res.body as Buffer).toString('utf8');
   const answer: SoapAnswer = { status: res.status, text, contentType: String(res.headers['content-type'] ?? '') };
@@ -82,7 +85,7 @@ export async function soapPost(server: TestServer, path: string, body: string | 
 
 export const usernameToken = (username: string, password: string) => ({ usernameToken: { username, password } });
 
-export function rstBody(server: TestServer, opts: { upn: string; password: string; csr: Buffer; context: EnrollmentContext; messageId?: string }): string {
+export function rstBody(server: WindowsWireServer, opts: { upn: string; password: string; csr: Buffer; context: EnrollmentContext; messageId?: string }): string {
   return encodeEnrollmentRequest({
     messageId: opts.messageId ?? messageId(),
     to: `${server.url}${ENROLLMENT}`,
@@ -116,7 +119,7 @@ export interface EnrolledWindows {
 }
 
 /** A whole MS-MDE2 enrollment as a Windows client makes it: discovery, policies, RequestSecurityToken. */
-export async function enrollWindows(server: TestServer, upn: string, opts: { platform?: WindowsPlatform; deviceId?: string; keys?: RsaKeyPair; token?: WindowsToken } = {}): Promise<EnrolledWindows> {
+export async function enrollWindows(server: WindowsWireServer, upn: string, opts: { platform?: WindowsPlatform; deviceId?: string; keys?: RsaKeyPair; token?: WindowsToken } = {}): Promise<EnrolledWindows> {
   const platform = opts.platform ?? 'windows10';
   const token = opts.token ?? (await windowsToken(server, upn, platform));
   const deviceId = opts.deviceId ?? newDeviceId();
@@ -183,7 +186,7 @@ export class WireDmClient {
   tlsIdentity: { certPem: string; keyPem: string } | undefined;
 
   constructor(
-    readonly server: TestServer,
+    readonly server: WindowsWireServer,
     readonly device: EnrolledWindows,
   ) {
     this.nonce = device.nonce;
@@ -297,7 +300,7 @@ export interface PushConnection {
   close(): Promise<void>;
 }
 
-export async function connectPush(server: TestServer): Promise<PushConnection> {
+export async function connectPush(server: WindowsWireServer): Promise<PushConnection> {
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/push`);
   const notifications: PushConnection['notifications'] = [];
   let waiting: ((n: PushConnection['notifications'][number]) => void) | undefined;
@@ -329,7 +332,7 @@ export async function connectPush(server: TestServer): Promise<PushConnection> {
 }
 
 /** A user in a group to which a new email profile of `platform` is deployed; the profile's id. */
-export async function deployProfile(server: TestServer, upn: string, platform: 'windows10' | 'windowsPhone81', name: string, settings: Record<string, unknown> = {}): Promise<{ profileId: string; groupId: string; userId: string }> {
+export async function deployProfile(server: WindowsWireServer, upn: string, platform: 'windows10' | 'windowsPhone81', name: string, settings: Record<string, unknown> = {}): Promise<{ profileId: string; groupId: string; userId: string }> {
   const existing = (await server.api.get(`/users?upn=${encodeURIComponent(upn)}`)).body as { id: string }[];
   const userId = existing[0]?.id ?? (await server.api.post('/users', { upn }).expect(201)).body.id;
   const groupId = (await server.api.post('/groups', { name: `g-${name}` }).expect(201)).body.id as string;
@@ -339,7 +342,7 @@ export async function deployProfile(server: TestServer, upn: string, platform: '
   return { profileId, groupId, userId };
 }
 
-export async function deviceOf(server: TestServer, deviceId: string): Promise<Record<string, any>> {
+export async function deviceOf(server: WindowsWireServer, deviceId: string): Promise<Record<string, any>> {
   const d = ((await server.api.get(`/devices?hardwareId=${deviceId}`).expect(200)).body as { id: string }[])[0]!;
   return (await server.api.get(`/devices/${d.id}`).expect(200)).body;
 }
