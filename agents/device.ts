@@ -3,7 +3,7 @@ import type { UserAddResult, UserRemoveResult } from './core/rule-outcomes.js';
 
 /**
  * What the scenario runner and the fleet runner see of a simulated device, whatever its platform
- * (SCENARIOS.md steps: enroll, unenroll, user addAccount / removeAccount / installApp / checkIn,
+ * (docs/scenarios.md, "Steps": enroll, unenroll, user addAccount / removeAccount / installApp / checkIn,
  * offline / online, settle, expect mailAccounts). Each platform agent (agents/ios, later
  * agents/windows, agents/knox, agents/android) implements it over its own protocol.
  *

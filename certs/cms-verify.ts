@@ -1,6 +1,7 @@
 /**
  * Verifying a CMS SignedData (RFC 5652 §5.6) sent by someone we do not know yet, in the only safe
- * order (DESIGN.md "Safety"): bound the input (size, embedded certificates, exactly one signer),
+ * order (cheap checks before costly work, and the signer's certificate against our CA before any RSA
+ * operation): bound the input (size, embedded certificates, exactly one signer),
  * locate the signer's certificate, check its key against the client key limits (key-limits.ts),
  * ask the caller's signer policy whether that certificate may sign here (a CA check, a cache of
  * known certificates), and only then verify the signature with the signer's key. Every use of

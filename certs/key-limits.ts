@@ -1,5 +1,5 @@
 /**
- * Which public keys a client may make us use (DESIGN.md "Safety": cheap checks before costly
+ * Which public keys a client may make us use (the project's safety rule: cheap checks before costly
  * work). Read from the SubjectPublicKeyInfo DER alone, before OpenSSL ever sees the key: an RSA
  * verification costs one modular exponentiation by the public exponent, and RFC 8017 §3.1 only
  * bounds that exponent by the modulus, so a certificate with a 3072-bit exponent turns a 30 µs

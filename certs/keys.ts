@@ -1,6 +1,6 @@
 /**
- * RSA keys through node:crypto (native; ~5 key pairs/s on one core at 2048 bits, see DESIGN.md
- * budgets) and their fingerprints.
+ * RSA keys through node:crypto (native; ~5 key pairs/s on one core at 2048 bits, measured on the
+ * project's 2-core machine) and their fingerprints.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';

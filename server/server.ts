@@ -48,7 +48,8 @@ export interface StartOptions {
   /**
    * Where the ids of the records the server creates (`usr_…`, `eml_…`, `dev_…`) come from; default
    * random. The scenario runner passes a seeded source to its embedded server so a scenario with a
-   * `seed` gets the same ids on every run (SCENARIOS.md: "seed makes every generated id … repeatable").
+   * `seed` gets the same ids on every run (docs/scenarios.md, `seed`: "every generated id, hardware id, key
+   * choice and timing repeats").
    * Ids must stay unique within the store: a source that repeats itself makes inserts fail.
    */
   newId?: (prefix: IdPrefix) => string;

@@ -26,8 +26,8 @@ export interface ShellOptions {
 }
 
 /**
- * The device shell every simulated platform is built on (DESIGN.md "agents/": a small event-driven
- * state machine, thousands per process). It owns what is the same on every platform:
+ * The device shell every simulated platform is built on (each device a small event-driven state
+ * machine, not a thread: thousands per process). It owns what is the same on every platform:
  * - events (`idle`, `commandHandled`, `enrolled`, `unenrolled`, `backgroundError`) and idle tracking
  *   (an Activity: nothing running and nothing due);
  * - one operation at a time (a Mutex), as a real device applies one change at a time;

@@ -4,13 +4,13 @@
  * Each platform agent decodes its own wire form (Apple `com.apple.eas.account` payload, Windows
  * ActiveSync CSP nodes, Knox `ExchangeAccount`, Gmail / Nine Work managed configuration) into these
  * types; the duplicate rules (platform-rules.ts) and the mail stores only ever see this form.
- * See ../shared/DESIGN.md ("The behaviour it exists to reproduce") and EMAIL-PROFILES.md ("Settings").
+ * See docs/email-profiles.md ("Settings" and "What each platform does when the account already exists").
  */
 
 import type { DevicePlatform } from '../../protocol/admin/platforms.js';
 import type { ContentType } from '../../protocol/admin/email-profile-settings.js';
 
-/** What a device reports itself as (same values as SCENARIOS.md `devices[].platform`). */
+/** What a device reports itself as (same values as docs/scenarios.md `devices[].platform`). */
 export type { DevicePlatform };
 
 /** Android for Work keeps two separate account stores: the personal profile and the work profile. */
@@ -85,7 +85,7 @@ export interface UserAccountRequest {
   app?: WorkApp;
 }
 
-/** How the user names an account to delete (SCENARIOS.md `removeAccount: {email, host}`). */
+/** How the user names an account to delete (docs/scenarios.md `removeAccount: {email, host}`). */
 export interface UserAccountRef {
   email: string;
   host: string;

@@ -1,7 +1,7 @@
 import type { MailAccount } from './mail-account.js';
 
 /**
- * A device's local mail-account store (DESIGN.md "Storage": an in-memory implementation for large
+ * A device's local mail-account store (an interface with two implementations: an in-memory one for large
  * fleets, a SQLite one for devices that keep their accounts across restarts; both pass
  * test/agents/core/mail-store.contract.ts).
  *

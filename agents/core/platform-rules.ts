@@ -23,9 +23,15 @@ import { MailRuleError } from './rule-outcomes.js';
 /**
  * THE platform rule table: what each platform's native mail client does when a managed account
  * arrives and the user already has that account, and when the user sets up by hand an account a
- * profile already manages. Source of truth: ../shared/DESIGN.md, the two tables under "The
- * behaviour it exists to reproduce" (from Intune's "How Intune handles existing email accounts";
- * notes/apple.md §4, notes/windows.md §4.1, notes/android-knox.md §3.3 and §4).
+ * profile already manages. Source of truth: the table in docs/email-profiles.md, "What each platform
+ * does when the account already exists" (from Microsoft Intune's "Add email settings to devices using
+ * Intune", "How Intune handles existing email accounts", and its email-profile troubleshooting page,
+ * MicrosoftDocs/memdocs intune/configuration/troubleshoot-email-profiles-in-microsoft-intune.md; iOS:
+ * Apple MDM Protocol Reference, "Error Codes", MCEASErrorDomain 21005; Windows: Microsoft Learn,
+ * "ActiveSync CSP"; KNOX: Samsung Knox SDK reference, ExchangeAccountPolicy (finding an existing
+ * account, replacing it); Android for Work:
+ * DevicePolicyManager.setApplicationRestrictions, per user, and the Android Management API's
+ * Policy.applications[] vs personalApplications[]).
  *
  * Every function is pure over a snapshot of the device's store and returns a typed outcome plus
  * the MailStoreChange to apply. Two rules hold on every platform (helpers below the table):
@@ -156,13 +162,13 @@ function emailAndHostInProfile(a: AccountIdentity): string {
 /** How a platform with a single account store (iOS, Windows, KNOX) treats duplicates. */
 interface OneStorePolicy {
   describe: string;
-  /** DESIGN.md "duplicate is detected by". */
+  /** docs/email-profiles.md, duplicate table, column "a duplicate is". */
   duplicateKey: (a: AccountIdentity) => string;
   /** A user-created duplicate when a managed account arrives. */
   userDuplicate: 'blocks' | 'isReplaced';
   /** Another profile's managed duplicate when a managed account arrives. */
   otherProfileDuplicate: 'blocks' | 'isReplaced';
-  /** DESIGN.md second table: the user sets up by hand an account a profile manages. */
+  /** docs/email-profiles.md, duplicate table, last column: the user sets up by hand an account a profile manages. */
   userAddsManagedAccount: 'isRefused' | 'isAcceptedUntilSync';
 }
 
@@ -271,10 +277,12 @@ function addAccountByHand(
 
 /**
  * Android for Work managed install: only the work profile's `request.app` is configured. A managed
- * configuration belongs to the app (one bundle per app and user, notes/android-knox.md §4), so it
+ * configuration belongs to the app (one bundle per app and user: DevicePolicyManager.setApplicationRestrictions), so it
  * owns that app's account: it replaces a user-created work account with the same email and host
  * in that app (or in an unknown app), and any account another profile configured in that app.
- * Gmail re-creates its managed account when the configuration changes (§1.1); modelled as `updated`.
+ * Gmail re-creates its managed account when the configuration changes (Gmail's own handling of its
+ * managed configuration, which Google's "Use Gmail to support Exchange ActiveSync" does not
+ * describe); modelled as `updated`.
  */
 function installInWorkApp(
   accounts: readonly MailAccount[],

@@ -79,7 +79,7 @@ export interface PlatformRule {
   describe: string;
   /**
    * Which fields make a managed account and another account "the same account" on this platform
-   * (the DESIGN.md "duplicate is detected by" column). Two accounts are duplicates when their keys
+   * (the "a duplicate is" column of docs/email-profiles.md's duplicate table). Two accounts are duplicates when their keys
    * are equal; `undefined` means the account is never matched.
    */
   duplicateKey: (account: Pick<MailAccount, 'email' | 'host' | 'androidProfile'>) => string | undefined;

@@ -1,6 +1,6 @@
 /**
  * Worker thread of the key pool (key-pool.ts): generates `count` RSA key pairs with node:crypto
- * (native, ~5 a second per core at 2048 bits, DESIGN.md budgets) and writes each into the pool
+ * (native, ~5 a second per core at 2048 bits on the project's machine) and writes each into the pool
  * folder as a PKCS#8 PEM file, mode 0600, named after its public key. Each file is written under a
  * temporary name and renamed, so a reader never sees half a key. Imports node: modules only, so
  * it loads the same way from TypeScript sources and from dist/.

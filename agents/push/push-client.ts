@@ -5,7 +5,7 @@ import { SeededRandom } from '../random/seeded-random.js';
 
 /**
  * A device's connection to the push gateway (protocol/push/messages.ts; the gateway plays APNs,
- * notes/apple.md §2.6): one WebSocket, `connect` with the token the device holds (none the first
+ * Apple Developer, "Sending MDM commands to a device"): one WebSocket, `connect` with the token the device holds (none the first
  * time), the gateway's `token` answer is kept for every later connection, `notification`
  * messages only wake the device. A dropped connection is retried with exponential backoff and
  * full jitter (so a restarted server is not hit by every device at once) while the client is

@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 /**
  * A small seeded pseudo-random generator (sfc32, Chris Doty-Humphrey's "small fast counting"
  * generator) so that a scenario with a `seed` gets the same UDIDs, serial numbers, PushMagic
- * strings, key choices and timing jitter on every run (SCENARIOS.md: "seed makes every generated
- * id, key choice and timing repeatable"). Not for secrets: it is predictable by design.
+ * strings, key choices and timing jitter on every run (docs/scenarios.md, `seed`: "every generated
+ * id, hardware id, key choice and timing repeats"). Not for secrets: it is predictable by design.
  *
  * The seed may be any string or number; it is hashed (SHA-256) into the 128-bit state, so
  * `fork(label)` gives an independent, equally repeatable stream (one per device of a fleet).

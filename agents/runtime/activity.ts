@@ -1,5 +1,5 @@
 /**
- * What "idle" means for a simulated device (SCENARIOS.md `settle`: "every device is idle"): no
+ * What "idle" means for a simulated device (docs/scenarios.md `settle`: "every such device is idle"): no
  * work of its own running (an HTTP exchange, a command being applied, an enrollment) and nothing
  * it has decided to do next. Work is counted with `run()`; `want()` marks work that will start as
  * soon as the device can (a poll requested while another is running). Listeners hear `idle` each

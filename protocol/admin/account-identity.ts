@@ -7,8 +7,8 @@ export interface DirectoryUser {
 }
 
 /**
- * The address and user name a profile gives one user's device (EMAIL-PROFILES.md: "the address is
- * generated per device from its user"): emailSource picks the primary SMTP address or the UPN,
+ * The address and user name a profile gives one user's device (docs/email-profiles.md: "The address and
+ * the user name are generated per device from its user"): emailSource picks the primary SMTP address or the UPN,
  * usernameSource the on-premises user name or the UPN.
  */
 export function accountIdentityFor(

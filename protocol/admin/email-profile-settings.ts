@@ -3,7 +3,7 @@ import { EMAIL_PROFILE_PLATFORMS } from './platforms.js';
 import type { Schema } from './schema.js';
 
 /**
- * The settings table of ../shared/EMAIL-PROFILES.md as data: which platforms have a setting, and
+ * The settings table of docs/email-profiles.md ("Settings", generated from this file) as data: which platforms have a setting, and
  * which values each platform's client offers. Everything that validates or documents email
  * profiles (admin API, openapi.json, scenario files) reads this one table.
  */
@@ -12,7 +12,7 @@ export type ContentType = 'email' | 'contacts' | 'calendar' | 'tasks' | 'notes';
 export type DaysToSync = number | 'unlimited';
 export type SyncSchedule = 'asMessagesArrive' | 'manual' | number;
 
-/** Settings of an email profile as the admin API speaks them (flat, as in SCENARIOS.md). */
+/** Settings of an email profile as the admin API speaks them (flat, as in docs/scenarios.md `createEmailProfile`). */
 export interface EmailProfileSettings {
   name: string;
   description?: string;
@@ -39,11 +39,14 @@ const SMIME: readonly EmailProfilePlatform[] = ['samsungKnox', 'ios'];
 const SCHEDULED: readonly EmailProfilePlatform[] = ['afwGmail', 'afwNineWork', 'samsungKnox', 'windowsPhone81', 'windows10'];
 
 /**
- * Values each client offers. Days: iOS MailNumberOfPastDaysToSync 1,3,7,14,31 / 0 (notes/apple.md §3.1);
- * Windows MailAgeFilter 1 day … 3 months / all (notes/windows.md §4.1, Windows Phone 8.1 lacks 1 day and
- * 3 months in the 2017 CSP doc); KNOX setPastDaysToSync 1–6 and Gmail's sync window 0–5 map to
- * 1,3,7,14,30 / all (notes/android-knox.md §1.1, §3.3). Schedules in minutes: Windows Options/Schedule
- * 15/30/60, KNOX offPeak 5…720, Gmail and Nine Work 15/30/60.
+ * Values each client offers. Days: iOS MailNumberOfPastDaysToSync 1,3,7,14,31 / 0 (Apple YAML
+ * mdm/profiles/com.apple.eas.account.yaml); Windows MailAgeFilter 1 day … 3 months / all (Microsoft
+ * Learn, "ActiveSync CSP", Options/MailAgeFilter; Windows Phone 8.1 lacks 1 day and 3 months in the
+ * 2017 revision of that page); KNOX setPastDaysToSync 1–6 (Samsung Knox SDK reference,
+ * ExchangeAccountPolicy) and Gmail's sync window 0–5 (Microsoft Graph
+ * androidWorkProfileGmailEasConfiguration.durationOfEmailToSync: oneDay … oneMonth, unlimited) map to
+ * 1,3,7,14,30 / all. Schedules in minutes: Windows Options/Schedule 15/30/60, KNOX offPeak 5…720
+ * (Samsung Knox SDK reference, ExchangeAccount), Gmail and Nine Work 15/30/60.
  */
 export const DAYS_TO_SYNC: Readonly<Record<EmailProfilePlatform, readonly DaysToSync[]>> = {
   ios: [1, 3, 7, 14, 31, 'unlimited'],
@@ -165,5 +168,5 @@ export function platformHasSetting(platform: EmailProfilePlatform, key: string):
   return rule !== undefined && rule.platforms.includes(platform);
 }
 
-/** The settings that must never change once a profile has been deployed (EMAIL-PROFILES.md). */
+/** The settings that must never change once a profile has been deployed (docs/email-profiles.md, "Rules the server enforces"). */
 export const IMMUTABLE_ONCE_DEPLOYED: readonly EmailProfileSettingKey[] = ['host', 'emailSource'];

@@ -8,7 +8,7 @@ import { EMAIL_PROFILE_PLATFORMS, type EmailProfilePlatform } from './platforms.
 import { checkSchema } from './schema.js';
 
 /**
- * Pure validation of email profile bodies against the settings table (EMAIL-PROFILES.md). Checks
+ * Pure validation of email profile bodies against the settings table (docs/email-profiles.md, "Settings"). Checks
  * that need the database (certificate profiles exist and are of the right kind, unique names,
  * immutable fields of deployed profiles) are the server's; everything decidable from the body
  * alone is here, so the scenario runner can reject a bad file before it talks to a server.

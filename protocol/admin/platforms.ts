@@ -1,6 +1,6 @@
 /**
  * Platform vocabulary shared by the admin API, the server and the scenario runner.
- * See ../shared/EMAIL-PROFILES.md ("type (platform)") and SCENARIOS.md (device platforms).
+ * See docs/email-profiles.md (the table of types, `platform`) and docs/scenarios.md (`devices[].platform`).
  */
 
 /** The six email profile types: one per client the product supports. */
@@ -20,7 +20,8 @@ export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number];
 
 /**
  * Which devices a profile type reaches. Windows Phone 8.1 profiles are also applied to Windows 10
- * (Intune: "Windows Phone 8.1 email profiles are also applied to Windows 10 devices", notes/windows.md §2).
+ * (Intune: "Windows Phone 8.1 email profiles are also applied to Windows 10 devices", Microsoft Intune
+ * documentation, learn.microsoft.com/mem/intune/configuration/email-settings-windows-phone-8-1).
  */
 export const PROFILE_REACHES: Readonly<Record<EmailProfilePlatform, readonly DevicePlatform[]>> = {
   ios: ['ios'],

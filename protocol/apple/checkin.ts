@@ -1,5 +1,6 @@
 /**
- * Check-in protocol messages, device → server on CheckInURL (notes/apple.md §2.3; Apple YAML
+ * Check-in protocol messages, device → server on CheckInURL (Apple MDM Protocol Reference, "MDM
+ * Check-in Protocol"; Apple YAML
  * mdm/checkin/authenticate.yaml, tokenupdate.yaml, checkout.yaml).
  *
  * mdmlab simulates device enrollments of iOS devices, so the message is identified by UDID; a
@@ -14,7 +15,7 @@ import { DictReader } from './plist-read.js';
 import type { PlistDict } from './plist-types.js';
 import { refuseUserChannel } from './user-channel.js';
 
-/** Content-Type of check-in bodies (notes §2.1). */
+/** Content-Type of check-in bodies (Apple MDM Protocol Reference, "MDM Check-in Protocol", "Structure of a Check-in Request"). */
 export const CHECKIN_CONTENT_TYPE = 'application/x-apple-aspen-mdm-checkin';
 
 export interface AuthenticateMessage {
@@ -39,7 +40,7 @@ export interface TokenUpdateMessage {
   MessageType: 'TokenUpdate';
   Topic: string;
   UDID: string;
-  /** APNs device token (hex of it goes into the APNs URL, notes §2.6). */
+  /** APNs device token (hex of it goes into the APNs URL: Apple Developer, "Sending notification requests to APNs"). */
   Token: Buffer;
   /** Sent back verbatim in the push body `{"mdm": PushMagic}`. */
   PushMagic: string;

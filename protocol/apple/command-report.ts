@@ -1,6 +1,7 @@
 /**
  * Command reports, device → server on ServerURL: an Idle poll or the result of the previous
- * command (notes/apple.md §2.4; Apple doc "Sending MDM commands to a device"; envelope keys as
+ * command (Apple MDM Protocol Reference, "Mobile Device Management Protocol", "MDM Result Payloads";
+ * Apple Developer, "Sending MDM commands to a device"; envelope keys as
  * micromdm/nanomdm:mdm/command.go reads them).
  *
  * A report from a user channel (UserID, … see user-channel.ts) is refused: mdmlab manages devices.

@@ -1,5 +1,6 @@
 /**
- * MDM commands, server → device in the 200 response to a report (notes/apple.md §2.4–2.5; Apple
+ * MDM commands, server → device in the 200 response to a report (Apple Developer, "Sending MDM
+ * commands to a device"; Apple
  * YAML mdm/commands/profile.install.yaml, profile.remove.yaml, profile.list.yaml).
  *
  * Envelope: `{CommandUUID, Command: {RequestType, …}}`; CommandUUID is a sibling of Command, not
@@ -17,7 +18,7 @@ import { decodePlist, encodePlist, type DecodePlistOptions } from './plist-codec
 import { DictReader } from './plist-read.js';
 import type { PlistDict } from './plist-types.js';
 
-/** Content-Type of command and report bodies (notes §2.1). */
+/** Content-Type of command and report bodies (Apple MDM Protocol Reference, "Mobile Device Management Protocol"). */
 export const MDM_CONTENT_TYPE = 'application/x-apple-aspen-mdm';
 
 /** Install a configuration profile (`Payload` = .mobileconfig bytes, possibly CMS-signed). Needs access right 2. */

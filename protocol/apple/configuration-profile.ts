@@ -1,6 +1,6 @@
 /**
  * The configuration profile envelope (Apple YAML mdm/profiles/TopLevel.yaml and
- * CommonPayloadKeys.yaml; notes/apple.md §3.3): building one (server) and parsing one the way iOS
+ * CommonPayloadKeys.yaml): building one (server) and parsing one the way iOS
  * validates it before installing (device).
  *
  * Errors are AppleProfileError with the domain/code iOS reports: unreadable plist → MCProfileErrorDomain
@@ -27,7 +27,7 @@ import { compact, requireUuid, type ProfilePayload } from './payloads/common.js'
 export type { ProfilePayload } from './payloads/common.js';
 
 export const CONFIGURATION_PAYLOAD_TYPE = 'Configuration';
-/** Content-Type when a profile is served over HTTP (notes §2.7). */
+/** Content-Type when a profile is served over HTTP (as micromdm/micromdm mdm/enroll/transport_http.go serves it). */
 export const PROFILE_CONTENT_TYPE = 'application/x-apple-aspen-config';
 
 export interface ConfigurationProfileInput {
@@ -85,7 +85,7 @@ export function buildConfigurationProfile(input: ConfigurationProfileInput): Pli
 
 /**
  * A signed profile is DER CMS SignedData (starts with a SEQUENCE, 0x30), not `<?xml`
- * (notes §3.3; fleetdm mobileconfig.go detects it the same way). Unwrap it with certs/ first.
+ * (RFC 5652 ContentInfo; fleetdm/fleet server/mdm/apple/mobileconfig/mobileconfig.go detects it the same way). Unwrap it with certs/ first.
  */
 export function isSignedProfile(bytes: Uint8Array): boolean {
   let i = 0;
@@ -219,7 +219,7 @@ export type ProfileListSource = Pick<
   'identifier' | 'uuid' | 'version' | 'displayName' | 'description' | 'organization' | 'removalDisallowed' | 'hasRemovalPasscode'
 > & { payloads: readonly Omit<ProfilePayload, 'dict'>[] };
 
-/** How the device lists an installed profile in its ProfileList answer (notes §2.5). */
+/** How the device lists an installed profile in its ProfileList answer (Apple YAML mdm/commands/profile.list.yaml). */
 export function profileListItemFor(
   profile: ProfileListSource,
   opts: { isManaged?: boolean; signerCertificates?: Buffer[] } = {},

@@ -1,6 +1,6 @@
 /**
- * iOS email profiles, both directions of the mapping in ../shared/EMAIL-PROFILES.md ("Where each
- * setting lands", iOS) and notes/apple.md §3.1:
+ * iOS email profiles, both directions of the mapping in docs/email-profiles.md ("Where each
+ * setting lands", iOS) and Apple YAML mdm/profiles/com.apple.eas.account.yaml:
  *
  * | email profile setting          | com.apple.eas.account key                                      |
  * |--------------------------------|----------------------------------------------------------------|
@@ -15,12 +15,13 @@
  * | allowSendFromThirdPartyApps    | PreventAppSheet = not allowSendFromThirdPartyApps              |
  * | contentTypes email/contacts/calendar/tasks/notes | EnableMail/Contacts/Calendars/Reminders/Notes |
  *
- * Never a Password: the user types it when the account first connects (EMAIL-PROFILES.md).
+ * Never a Password: the user types it when the account first connects (docs/email-profiles.md).
  *
  * Our profile version is not written into any Apple key (PayloadVersion is Apple's format version,
  * always 1): the caller derives the PayloadUUIDs from (profile id, version), e.g. with
- * emailProfileUuids(), so a new version replaces the payloads on the device (notes §3.3: payloads
- * with the same identifier and UUID are updated in place).
+ * emailProfileUuids(), so a new version replaces the payloads on the device (Apple YAML
+ * mdm/profiles/TopLevel.yaml, CommonPayloadKeys.yaml: payloads with the same identifier and UUID are
+ * updated in place).
  */
 
 import { createHash } from 'node:crypto';

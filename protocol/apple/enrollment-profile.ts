@@ -1,5 +1,6 @@
 /**
- * The MDM enrollment profile the server hands out (notes/apple.md §2.7; MicroMDM's generated
+ * The MDM enrollment profile the server hands out (Apple YAML mdm/profiles/com.apple.mdm.yaml and
+ * com.apple.security.scep.yaml; MicroMDM's generated
  * profile is the model: com.apple.mdm with SignMessage, AccessRights 8191, CheckOutWhenRemoved, a
  * SCEP payload with RSA 2048 and Key Usage 5, micromdm/micromdm:mdm/enroll/service.go).
  *

@@ -2,16 +2,17 @@
  * The Apple error domains and codes mdmlab uses, and the ErrorChains the simulated iOS device
  * returns in `Status=Error` reports.
  *
- * Codes and meanings: Apple's archived MDM Protocol Reference, "Error Codes" appendix (notes/apple.md
- * §4.2; Apple warns the values "may change"). 21009 EAS_NO_SERVICES_ENABLED is not in that table; it
- * comes from decompiled iPadOS 18.0 MCEASAccountPayload (notes §3.1).
+ * Codes and meanings: Apple's archived MDM Protocol Reference, "Error Codes" appendix (Apple warns
+ * the values "may change"). 21009 EAS_NO_SERVICES_ENABLED is not in that table; it comes from
+ * decompiled iPadOS 18.0 (ManagedConfiguration MCEASAccountPayload.m, MCNewEASAccountPayloadHandler.m
+ * in EthanArbuckle/iPad_10.2_18.0_22A3354_Restore).
  *
  * Chains are ordered outermost (generic) first, specific last, as real devices send them
- * (notes §2.4: 4001, 4001, MCProfileErrorDomain 1009). The LocalizedDescription texts are ours:
- * no captured device response for these cases exists (notes §4.2, "Inference for a simulator").
+ * (lionheart/openradar-mirror#18452: 4001, 4001, MCProfileErrorDomain 1009). The LocalizedDescription
+ * texts are ours: no public capture of a device's answer in these cases exists.
  */
 
-/** One item of a report's ErrorChain (notes §2.4). */
+/** One item of a report's ErrorChain (Apple MDM Protocol Reference, "MDM Result Payloads"). */
 export interface ErrorChainItem {
   ErrorCode: number;
   ErrorDomain: string;
@@ -81,14 +82,17 @@ export function errorChainItem(err: AppleErrorCode, description: string = err.de
   return { ErrorCode: err.code, ErrorDomain: err.domain, LocalizedDescription: description, USEnglishDescription: description };
 }
 
-/** Outer 4001 "could not be installed" around the payload's own error (notes §4.2: handlers wrap their failure in 4001). */
+/** Outer 4001 "could not be installed" around the payload's own error (iOS payload handlers wrap their failure in 4001: decompiled iPadOS 18.0 MCLoggingPayloadHandler.m). */
 export function installFailureChain(payloadName: string, inner: ErrorChainItem): ErrorChainItem[] {
   return [errorChainItem(APPLE_ERRORS.installFailure, `The payload “${payloadName}” could not be installed.`), inner];
 }
 
 /**
  * iOS refuses a managed EAS account when an account with the same address and host already exists
- * (DESIGN.md; notes §4.1 account identity `eas|EmailAddress|Host|UserName`): 4001 → 21005.
+ * (docs/email-profiles.md, iOS row; Intune's email-profile troubleshooting page, MicrosoftDocs/memdocs
+ * intune/configuration/troubleshoot-email-profiles-in-microsoft-intune.md; iOS's
+ * account identity `eas|EmailAddress|Host|UserName`, decompiled iPadOS 18.0
+ * MCNewEASAccountPayloadHandler.m): 4001 → 21005.
  */
 export function duplicateAccountChain(email: string, host: string, payloadName = 'Exchange ActiveSync'): ErrorChainItem[] {
   return installFailureChain(
@@ -97,7 +101,7 @@ export function duplicateAccountChain(email: string, host: string, payloadName =
   );
 }
 
-/** All of EnableMail/Contacts/Calendars/Reminders/Notes false (notes §3.1): 4001 → 21009. */
+/** All of EnableMail/Contacts/Calendars/Reminders/Notes false (Apple YAML com.apple.eas.account.yaml: at least one must be true): 4001 → 21009. */
 export function noServicesEnabledChain(payloadName = 'Exchange ActiveSync'): ErrorChainItem[] {
   return installFailureChain(
     payloadName,
@@ -110,12 +114,12 @@ export function noHostChain(payloadName = 'Exchange ActiveSync'): ErrorChainItem
   return installFailureChain(payloadName, errorChainItem(APPLE_ERRORS.easNoHostName, 'The Exchange account has no host name.'));
 }
 
-/** A profile that cannot be read: 4000 "cannot parse" wrapping the MCProfileErrorDomain cause (notes §4.2, HockeyKit#185). */
+/** A profile that cannot be read: 4000 "cannot parse" wrapping the MCProfileErrorDomain cause (Apple MDM Protocol Reference, "Error Codes"; bitstadium/HockeyKit#185). */
 export function cannotParseChain(inner: ErrorChainItem): ErrorChainItem[] {
   return [errorChainItem(APPLE_ERRORS.installCannotParse, 'The profile could not be parsed.'), inner];
 }
 
-/** Same identifier installed by someone else (user vs MDM), notes §4.2: 12013. */
+/** Same identifier installed by someone else (user vs MDM): 12013 (Apple MDM Protocol Reference, "Error Codes"). */
 export function profileNotManagedChain(identifier: string): ErrorChainItem[] {
   return [errorChainItem(APPLE_ERRORS.mdmProfileNotManaged, `The profile “${identifier}” is not managed by MDM.`)];
 }
@@ -135,7 +139,7 @@ export function duplicateUuidChain(uuid: string): ErrorChainItem[] {
   return [errorChainItem(APPLE_ERRORS.installDuplicateUuid, `A profile with UUID ${uuid} is already installed.`)];
 }
 
-/** A RequestType the device does not know: 12021 (as mdmb answers, notes §1.3). */
+/** A RequestType the device does not know: 12021 (as jessepeterson/mdmb internal/device/commands.go answers). */
 export function unknownCommandChain(requestType: string): ErrorChainItem[] {
   return [errorChainItem(APPLE_ERRORS.mdmInvalidRequestType, `Unknown command: ${requestType}`)];
 }

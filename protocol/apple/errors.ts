@@ -1,8 +1,10 @@
 /**
  * Typed errors of protocol/apple. Callers map `code` to what the wire wants: the server answers a
- * bad check-in with HTTP 400 (never 401, which would unenroll the device; notes/apple.md §2.1), the
+ * bad check-in with HTTP 400 (never 401, which would unenroll the device; micromdm/nanomdm
+ * http/mdm/mdm_cert.go answers auth failures 400 for that reason), the
  * simulated device answers a command it cannot read with `CommandFormatError` or with
- * `Error` + MCMDMErrorDomain 12021 for an unknown RequestType (notes §2.4, §1.3).
+ * `Error` + MCMDMErrorDomain 12021 for an unknown RequestType (Apple MDM Protocol Reference, "Error
+ * Codes"; jessepeterson/mdmb internal/device/commands.go answers the same).
  */
 
 export type AppleProtocolErrorCode =

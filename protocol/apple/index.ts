@@ -1,6 +1,6 @@
 /**
  * protocol/apple: Apple MDM wire formats shared by the server and the simulated iOS device
- * (notes/apple.md §2–§4). Pure: no I/O, no clock, no randomness (UUIDs, challenges and dates are
+ * (Apple MDM Protocol Reference; Apple device-management YAML mdm/checkin, mdm/commands, mdm/profiles). Pure: no I/O, no clock, no randomness (UUIDs, challenges and dates are
  * passed in).
  */
 

@@ -1,6 +1,7 @@
 /**
  * The plist codec every Apple MDM body goes through (check-ins, command reports, commands,
- * configuration profiles): XML plists with a top-level <dict> only (notes/apple.md §2.1, §2.3–2.5).
+ * configuration profiles): XML plists with a top-level <dict> only (Apple MDM Protocol Reference, "MDM
+ * Check-in Protocol" and "Mobile Device Management Protocol"; Apple YAML mdm/checkin, mdm/commands).
  *
  * Checks in order, cheapest first: size limit, binary plist magic (`bplist00`), UTF-8, then the
  * strict XML parser (plist-parser.ts) and the top-level type.

@@ -1,6 +1,6 @@
 /**
  * Items of the ProfileList command's response (Apple YAML mdm/commands/profile.list.yaml,
- * responsekeys.ProfileList; notes/apple.md §2.5).
+ * responsekeys.ProfileList; Apple Developer, "Profile List" command).
  */
 
 import type { PlistInputDict } from './plist-types.js';

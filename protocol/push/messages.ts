@@ -2,7 +2,8 @@
  * The push gateway's WebSocket protocol, shared by the server's gateway and the simulated
  * devices. It stands in for APNs' device connection (and later WNS/FCM): the device keeps one
  * connection, identifies with the token it holds (or gets a new one), and receives
- * notifications that only say "wake up" (Apple: {"mdm": PushMagic}, notes/apple.md §2.6).
+ * notifications that only say "wake up" (Apple: {"mdm": PushMagic}, Apple Developer, "Sending MDM
+ * commands to a device").
  */
 
 export type PushPayload = Record<string, string>;

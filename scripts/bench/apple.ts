@@ -10,7 +10,7 @@ import { startChild, type Child } from './child.js';
 import { haveWrk, runLoad, type LoadRequest } from './load.js';
 
 /**
- * npm run bench:apple — the two figures issue 3 asks for, measured on this machine:
+ * npm run bench:apple — the two Apple figures of the README's "Benchmarks", measured on this machine:
  * (1) signed Idle check-ins per second against the server, next to a bare node:http server in the
  *     same run (each in its own process, load from wrk when installed);
  * (2) N iOS devices with cached identities enroll, receive one email profile and acknowledge it:

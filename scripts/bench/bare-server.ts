@@ -1,7 +1,7 @@
 import http from 'node:http';
 
 /**
- * The ceiling of any check-in path (DESIGN.md budgets): a bare node:http server that reads a PUT
+ * The ceiling of any check-in path (README, "Benchmarks"): a bare node:http server that reads a PUT
  * body and answers an empty 200. Run as a child process by the Apple benchmark.
  */
 const server = http.createServer((req, res) => {

@@ -17,7 +17,7 @@ import { pkcsReqAround, rsaKeyWithHugeExponent, withBogusRecipients, withRepeate
 import { startChild, type Child } from './child.js';
 
 /**
- * npm run bench cms-abuse — what hostile CMS costs the server (issue 7, item 2): server CPU per
+ * npm run bench cms-abuse — what hostile CMS costs the server (README, "Benchmarks"): server CPU per
  * request (utime + stime of the server process, read from /proc, over sequential requests) for
  *   (a) an Mdm-Signature with 18 SignerInfos whose certificate (not ours) has a 3064-bit public
  *       exponent, (a2) the same with 8 signers, which fits the header limit, (a3) with one signer,

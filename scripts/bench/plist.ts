@@ -5,7 +5,7 @@ import { encodeReport } from '../../protocol/apple/command-report.js';
 import { decodePlist } from '../../protocol/apple/plist-codec.js';
 
 /**
- * npm run bench plist — the biggest fixed cost of an Apple check-in (DESIGN.md budgets): our
+ * npm run bench plist — the biggest fixed cost of an Apple check-in (README, "Benchmarks"): our
  * strict parser against the `plist` package on a 2.4 KB TokenUpdate and an Idle report.
  */
 function perCallMicros(f: () => unknown, iterations: number): number {

@@ -13,7 +13,7 @@ import { startServer } from '../../server/server.js';
 
 /**
  * npm run bench push-holds — what 20,000 push POSTs leave in the server's memory
- * (issue 7, item 3: held notifications lived in an unbounded Map, 141 → 292 MB for 20,000
+ * (README, "Benchmarks"; before the fix held notifications lived in an unbounded Map, 141 → 292 MB for 20,000
  * requests). Rounds: made-up tokens without the provider token (what anyone can send), made-up
  * tokens with it, and tokens the gateway issued (what it is there to hold, up to its cap). Each
  * round reports the JavaScript heap still in use after a full garbage collection (what the server

@@ -13,7 +13,7 @@ import {
 } from '../../protocol/windows/syncml/index.js';
 
 /**
- * npm run bench syncml — the fixed codec cost of an idle OMA-DM session (issue 8 §3, bench:windows):
+ * npm run bench syncml — the fixed codec cost of an idle OMA-DM session (README, "Benchmarks"; bench:windows):
  * decode a Windows 10 client's first message (Alert 1201, LoginStatus, the DevInfo Replace, an MD5
  * Cred), check the credential, and encode the status-only reply that ends the session.
  */

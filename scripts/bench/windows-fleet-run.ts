@@ -7,7 +7,7 @@ import { createSimulatedDevice } from '../device-factory.js';
 import { startChild } from './child.js';
 
 /**
- * Part (2) of bench:windows (issue 8, "3. Scenarios, fleet, bench"):
+ * Part (2) of bench:windows (README, "Benchmarks"):
  * N simulated Windows devices with cached identities (keys from the on-disk pool, not timed) enroll
  * over MS-MDE2 and confirm one email profile over OMA-DM, against a server in its own process:
  * wall time from the first enrollment (and with the directory setup), enrollment latency, peak

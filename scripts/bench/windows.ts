@@ -11,7 +11,7 @@ import { startChild, type Child } from './child.js';
 import { enrollBenchDevice, firstSession, idleMessage, post, takeReply, type BenchDevice } from './windows-wire-client.js';
 
 /**
- * npm run bench:windows — issue 8's Windows figures:
+ * npm run bench:windows — the Windows figures of the README's "Benchmarks":
  * (1) OMA-DM idle sessions per second: a device's first package (Alert 1201, LoginStatus, DevInfo,
  *     with its syncml:auth-md5 credential) answered with a status-only message carrying the next
  *     nonce, against the server and against a bare node:http server in the same run, each in its

@@ -10,7 +10,8 @@ import { signProfile } from './signing.js';
 const ENROLLMENT_CHALLENGE_MINUTES = 60;
 
 /**
- * The enrollment profile a device installs (notes/apple.md §2.7): the CA (com.apple.security.root),
+ * The enrollment profile a device installs (Apple YAML mdm/profiles/com.apple.mdm.yaml and
+ * com.apple.security.scep.yaml; Apple MDM Protocol Reference, "Structure of MDM Payloads"): the CA (com.apple.security.root),
  * a SCEP payload with a one-time challenge for the device identity, and com.apple.mdm pointing at
  * our check-in and command URLs with SignMessage, all signed by the CA.
  */

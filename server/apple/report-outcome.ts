@@ -17,7 +17,7 @@ export function commandAnswer(report: Pick<CommandReport, 'ErrorChain'> & { Stat
   };
 }
 
-/** MCEASErrorDomain 21005 "account not unique": the user's own account blocks the profile (notes §4.2). */
+/** MCEASErrorDomain 21005 "account not unique": the user's own account blocks the profile (Apple MDM Protocol Reference, "Error Codes"). */
 const ACCOUNT_NOT_UNIQUE = 21005;
 /** MCMDMErrorDomain 12075 "profile not installed": removing it again changes nothing. */
 const PROFILE_NOT_INSTALLED = 12075;

@@ -15,7 +15,7 @@ import { profileViolation } from './validate.js';
 const CERT_FIELDS = ['identityCertificateProfileId', 'signingCertificateProfileId'] as const;
 
 /**
- * Email profiles: the rules of EMAIL-PROFILES.md. Body-only rules live in
+ * Email profiles: the rules of docs/email-profiles.md ("Rules the server enforces"). Body-only rules live in
  * protocol/admin/email-profile-validation.ts; here are the ones that need the store.
  */
 export class EmailProfileService {

@@ -5,11 +5,12 @@ import type { DomainContext } from './context.js';
 import { removedState } from './reconciler.js';
 
 /**
- * What a device's answer means for one profile, in the platform-neutral vocabulary of SCENARIOS.md.
+ * What a device's answer means for one profile, in the platform-neutral vocabulary of docs/scenarios.md
+ * ("Profile states").
  * Each platform translates its own wire answer into this (Apple: report status and ErrorChain;
  * OMA-DM: SyncML status codes; Android: the status report's non-compliance details), and this
  * service alone turns it into profile states and alerts: status and alerts come from the devices'
- * answers, never from assumptions (DESIGN.md).
+ * answers, never from assumptions.
  */
 export type ProfileOutcome =
   | { state: 'installed'; replacedUserAccount?: boolean }

@@ -8,7 +8,8 @@ import type { PushTokens } from './push-tokens.js';
 import { upgradePath } from './upgrade-target.js';
 
 /**
- * A push service that behaves like APNs for the simulated devices (DESIGN.md "Push"; APNs rules
+ * A push service that behaves like APNs for the simulated devices (the push carries no command, only
+ * the wake-up, as on APNs, WNS and FCM; APNs rules
  * from Apple Developer, "Sending notification requests to APNs" and "Sending MDM commands to a
  * device"):
  * - a device holds one WebSocket and a token it keeps across reconnects; tokens are the gateway's

@@ -1,6 +1,6 @@
 /**
- * What the push gateway lets anyone make it hold (DESIGN.md "Safety": everything a client can make
- * the server hold is bounded). The defaults fit a 10,000-device simulated fleet run from one host
+ * What the push gateway lets anyone make it hold (the project's safety rule: any client may send
+ * anything, and everything a client can make the server hold is bounded). The defaults fit a 10,000-device simulated fleet run from one host
  * with room to spare, and cap what a misbehaving client can cost.
  */
 export interface PushLimits {

@@ -47,7 +47,7 @@ export interface EmailProfileRecord {
   definition: EmailProfileDefinition;
   /** Grows with every edit, so a device can be told a newer version of the same profile. */
   version: number;
-  /** Once true never false again: host and email source are then frozen (EMAIL-PROFILES.md). */
+  /** Once true never false again: host and email source are then frozen (docs/email-profiles.md, "Rules the server enforces"). */
   everDeployed: boolean;
   createdAt: string;
   updatedAt: string;
@@ -77,7 +77,7 @@ export interface DeviceRecord {
   reenrollmentAllowedUntil?: string;
 }
 
-/** Per device and profile, as SCENARIOS.md lists them. */
+/** Per device and profile, as docs/scenarios.md ("Profile states") lists them. */
 export const PROFILE_STATES = ['pending', 'installed', 'blocked', 'failed', 'waitingForApp', 'notApplicable', 'removed'] as const;
 export type ProfileState = (typeof PROFILE_STATES)[number];
 
@@ -151,7 +151,7 @@ export interface IssuedCertificateRecord {
   notAfter: string;
 }
 
-/** The Apple side of an enrolled device (notes/apple.md §2.2–2.3). */
+/** The Apple side of an enrolled device (Apple MDM Protocol Reference, "MDM Check-in Protocol": Authenticate, TokenUpdate; Apple YAML mdm/checkin/*.yaml). */
 export interface AppleDeviceRecord {
   deviceId: string;
   udid: string;

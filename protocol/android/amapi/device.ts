@@ -5,7 +5,7 @@
  * profile states follow from it: `appliedPolicyVersion`, `applicationReports[].keyedAppStates`,
  * `nonComplianceDetails[]` (APP_NOT_INSTALLED → waitingForApp, INVALID_VALUE, PENDING).
  *
- * Strict: unknown fields are bad input ("unknown fields in a report", issue 9), and so are wrong
+ * Strict: unknown fields are bad input (a report with fields we do not know is refused, not half read), and so are wrong
  * types, oversized documents and deep nesting. Whether the report is about the device that sent it,
  * and whether its policy version exists, the server decides.
  */

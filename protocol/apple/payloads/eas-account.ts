@@ -1,6 +1,6 @@
 /**
  * com.apple.eas.account: an Exchange ActiveSync account for Mail, Contacts, Calendars, Reminders and
- * Notes (Apple YAML mdm/profiles/com.apple.eas.account.yaml; notes/apple.md §3.1).
+ * Notes (Apple YAML mdm/profiles/com.apple.eas.account.yaml).
  *
  * The account's display name: the EAS schema has no account-name key (unlike com.apple.mail.managed's
  * EmailAccountName), so it is the payload's PayloadDisplayName, which iOS shows as the account
@@ -9,7 +9,8 @@
  * Decoding is what the simulated device does on an MDM (non-interactive) install, so it enforces
  * what iOS enforces there: Host present (else MCEASErrorDomain 21003), EmailAddress and UserName
  * present ("Required for noninteractive installations like MDM in iOS"), at least one Enable* true
- * (else 21009 EAS_NO_SERVICES_ENABLED, decompiled iPadOS 18.0, notes §3.1), and
+ * (else 21009 EAS_NO_SERVICES_ENABLED: decompiled iPadOS 18.0, MCNewEASAccountPayloadHandler.m in
+ * EthanArbuckle/iPad_10.2_18.0_22A3354_Restore), and
  * MailNumberOfPastDaysToSync one of 0,1,3,7,14,31. Keys it does not use are ignored, as iOS ignores
  * unrecognised keys. A Password, if present, is never read.
  */

@@ -1,7 +1,8 @@
 /**
  * com.apple.mdm: enrols the device with the MDM server (Apple YAML mdm/profiles/com.apple.mdm.yaml;
- * notes/apple.md §2.7). IdentityCertificateUUID points at the SCEP payload whose identity the device
- * uses for TLS and for the Mdm-Signature header (SignMessage, notes §2.2).
+ * Apple MDM Protocol Reference, "Structure of MDM Payloads"). IdentityCertificateUUID points at the
+ * SCEP payload whose identity the device uses for TLS and for the Mdm-Signature header (SignMessage:
+ * a detached CMS signature over the body).
  *
  * Decoding applies the rules the YAML states: Topic starts with `com.apple.mgmt.`, ServerURL and
  * CheckInURL are https, AccessRights is not 0, 2 requires 1 and 128 requires 64 (iOS reports bad

@@ -2,7 +2,7 @@
  * com.apple.security.scep: the device enrols a key pair with a SCEP server and the resulting
  * identity becomes a payload other payloads point at by PayloadUUID (MDM IdentityCertificateUUID,
  * EAS PayloadCertificateUUID / SMIMESigningCertificateUUID). Apple YAML
- * mdm/profiles/com.apple.security.scep.yaml; notes/apple.md §2.7.
+ * mdm/profiles/com.apple.security.scep.yaml.
  *
  * All SCEP settings sit in a PayloadContent dict. Subject is Apple's array of RDNs, each an array
  * of [oid-or-short-name, value] pairs: /O=mdmlab/CN=dev → [[["O","mdmlab"]],[["CN","dev"]]].
@@ -89,7 +89,7 @@ export function decodeScepPayload(payload: ProfilePayload | PlistDict): ScepPayl
     const url = c.nonEmptyString('URL');
     const keysize = c.optInteger('Keysize') ?? 1024;
     if (!(SCEP_KEY_SIZES as readonly number[]).includes(keysize)) throw c.invalid('Keysize', `${keysize} is not one of ${SCEP_KEY_SIZES.join(', ')}`);
-    // "Key Type" per the YAML; "KeyType" is a real-world variant (notes §2.7).
+    // "Key Type" per the YAML; "KeyType" is a real-world variant (micromdm/scep testdata/testca/sceptest.mobileconfig).
     const keyType = c.optString('Key Type') ?? c.optString('KeyType') ?? 'RSA';
     if (keyType !== 'RSA') throw c.invalid('Key Type', `"${keyType}" is not supported (always RSA)`);
     const out: ScepPayload = {

@@ -1,5 +1,5 @@
 /**
- * An email profile as ActiveSync CSP nodes, and back (../shared/EMAIL-PROFILES.md "Where each setting
+ * An email profile as ActiveSync CSP nodes, and back (docs/email-profiles.md "Where each setting
  * lands"; Microsoft's ActiveSync CSP page and its DDF v2):
  *
  * | setting                  | node under Accounts/{Account GUID}                  | value                          |
@@ -166,7 +166,7 @@ export interface ActiveSyncAccountSettings {
   useSsl: boolean;
   syncSchedule: SyncSchedule;
   contentTypes: ActiveSyncContentType[];
-  /** Windows email profiles authenticate with the password the user types (EMAIL-PROFILES.md). */
+  /** Windows email profiles authenticate with the password the user types (docs/email-profiles.md, "Settings"). */
   authMethod: 'password';
 }
 

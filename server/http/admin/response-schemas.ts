@@ -31,7 +31,7 @@ export const CertificateProfile = obj(
   ['id', 'name', 'kind', 'platform'],
 );
 
-/** One body shape per platform: exactly the settings that platform has (EMAIL-PROFILES.md). */
+/** One body shape per platform: exactly the settings that platform has (docs/email-profiles.md, "Settings"). */
 export function emailProfileBody(requiredSettings: boolean): Schema {
   return {
     oneOf: EMAIL_PROFILE_PLATFORMS.map((platform) => {

@@ -14,7 +14,8 @@ import type { RuleContext } from '../../../agents/core/rule-outcomes.js';
 /**
  * Test harness: a device's mail store driven through the platform rule table, the way a platform
  * agent will drive it (snapshot → rule → apply the returned change). Tests then read like the
- * DESIGN.md stories and assert on the store, in the SCENARIOS.md `mailAccounts` shape.
+ * platform rules of docs/email-profiles.md and assert on the store, in the docs/scenarios.md
+ * `mailAccounts` shape.
  */
 export class MailDevice {
   readonly store = new MemoryMailStore();

@@ -6,8 +6,8 @@ import { MailRuleError } from '../../../agents/core/rule-outcomes.js';
 import { MailDevice } from './mail-device.js';
 
 /**
- * One story per row of the two DESIGN.md tables ("what happens to a user-created duplicate" and
- * "the user adds by hand an account that a profile already manages"), played on a device store.
+ * One story per row of docs/email-profiles.md's duplicate table, both columns ("a user-created
+ * duplicate" and "the user adds by hand an account a profile manages"), played on a device store.
  */
 
 const ALICE = 'alice@contoso.com';

@@ -26,7 +26,7 @@ function onDevice(definition: EmailProfileDefinition) {
   return { input, xml, profile, easPayload, eas: decodeEasPayload(easPayload) };
 }
 
-describe('buildEmailProfile (EMAIL-PROFILES.md, iOS)', () => {
+describe('buildEmailProfile (docs/email-profiles.md, iOS)', () => {
   it('password authentication: the EAS payload carries every setting under Apple keys', () => {
     const { profile, easPayload, xml } = onDevice(passwordDefinition);
     expect(profile).toMatchObject({

@@ -94,7 +94,7 @@ function commandEnvelope(requestType: string): SchemaKey[] {
   ];
 }
 
-/** Report envelope (notes/apple.md §2.4; nanomdm mdm/command.go) plus the command's YAML responsekeys. */
+/** Report envelope (Apple MDM Protocol Reference, "MDM Result Payloads"; micromdm/nanomdm mdm/command.go) plus the command's YAML responsekeys. */
 function reportEnvelope(status: string, requestType?: string): SchemaKey[] {
   const response = requestType ? (commandSchemas.get(requestType)?.responsekeys ?? []) : [];
   return [

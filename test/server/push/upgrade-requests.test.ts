@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../../helpers/server.js';
 /**
  * What reaches the gateway's `upgrade` listener before any WebSocket exists: raw HTTP/1.1 requests
  * with `Upgrade: websocket` whose target, method or headers are anything a client cares to send.
- * None may end the process (issue 7, item 1); each gets an HTTP answer and a closed socket.
+ * None may end the process (nothing a client sends can end it); each gets an HTTP answer and a closed socket.
  */
 let server: TestServer;
 beforeAll(async () => {

@@ -73,7 +73,7 @@ describe('email profiles: the six types', () => {
   });
 });
 
-describe('email profiles: the rules of EMAIL-PROFILES.md', () => {
+describe('email profiles: the rules of docs/email-profiles.md', () => {
   const refused = async (body: object, status: number, code: string, field?: string) => {
     const before = (await server.api.get('/email-profiles')).body.length;
     const res = await server.api.post('/email-profiles', body).expect(status);
