@@ -17,6 +17,7 @@ export type CertsErrorCode =
   | 'badCsr' // a PKCS#10 request that is malformed or whose self-signature fails (RFC 2986)
   | 'badScepMessage' // a SCEP pkiMessage missing required attributes (RFC 8894 §3.2)
   | 'badKey' // a key that cannot be imported or is not RSA where RSA is required
+  | 'badPkcs12' // a PKCS#12 that cannot be read, or not with this password (RFC 7292)
   | 'keyNotAllowed'; // a client's key outside what we use: not RSA, modulus or exponent out of bounds (key-limits.ts)
 
 /** Error thrown by every function of certs/ for bad input; `code` is stable, `message` is for humans. */

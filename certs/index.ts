@@ -17,3 +17,4 @@ export * from './cms-signed.js';
 export * from './cms-verify.js';
 export * from './cms-enveloped.js';
 export * from './scep-message.js';
+export * from './pkcs12.js';
