@@ -1,3 +1,4 @@
+import { createAndroidModule } from './android/android-module.js';
 import { createAppleModule } from './apple/apple-module.js';
 import type { PlatformModuleFactory } from './platform/platform-module.js';
 
@@ -6,4 +7,4 @@ import type { PlatformModuleFactory } from './platform/platform-module.js';
  * list: the composition root, the reconciler's channels, enrollment tokens, the admin routes and
  * the device facts all come from it.
  */
-export const PLATFORM_MODULES: readonly PlatformModuleFactory[] = [createAppleModule];
+export const PLATFORM_MODULES: readonly PlatformModuleFactory[] = [createAppleModule, createAndroidModule];

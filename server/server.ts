@@ -95,11 +95,16 @@ async function startOnStore(config: ServerConfig, log: Logger, options: StartOpt
     enrollmentTokens.register(m.platforms, (t) => m.enrollmentInfo(t));
     modules.push(m);
   }
-  const services = createAdminServices(ctx, reconciler, async (device) => {
-    const m = modules.find((x) => (x.platforms as readonly string[]).includes(device.platform));
-    const facts = m ? await m.deviceFacts(device.id) : undefined;
-    return m && facts ? { [m.name]: facts } : {};
-  });
+  const services = createAdminServices(
+    ctx,
+    reconciler,
+    async (device) => {
+      const m = modules.find((x) => (x.platforms as readonly string[]).includes(device.platform));
+      const facts = m ? await m.deviceFacts(device.id) : undefined;
+      return m && facts ? { [m.name]: facts } : {};
+    },
+    modules.flatMap((m) => (m.reviewDeployment ? [m.reviewDeployment] : [])),
+  );
   const fastPaths = new Map<string, NodeHandler>(modules.flatMap((m) => [...(m.fastPaths ?? new Map<string, NodeHandler>())]));
   const app = createApp({
     services,
@@ -121,7 +126,11 @@ async function startOnStore(config: ServerConfig, log: Logger, options: StartOpt
     if (fast) return fast(req, res);
     app(req, res);
   };
-  const server = config.tls ? https.createServer({ cert: identity.tls.certPem, key: identity.tls.keyPem }, dispatch) : http.createServer(dispatch);
+  // With TLS the server asks every client for a certificate and lets the protocols judge it: Android
+  // devices prove themselves by mutual TLS (a certificate from this CA), Apple devices by signed
+  // messages and send none, admin clients send none.
+  const tlsOptions = { cert: identity.tls.certPem, key: identity.tls.keyPem, ca: identity.ca.certPem, requestCert: true, rejectUnauthorized: false };
+  const server = config.tls ? https.createServer(tlsOptions, dispatch) : http.createServer(dispatch);
   server.keepAliveTimeout = 65_000;
   push.attach(server, '/push');
   await new Promise<void>((ok, fail) => {
