@@ -88,6 +88,22 @@ describe('a signed request (plain-HTTP lab mode)', () => {
     expect(storeSnapshot(server)).toBe(before);
   });
 
+  it('bounds what one device can make the server remember: past 512 live nonces its state-changing requests get 429 with Retry-After', async () => {
+    const flooder = await registerDevice(server, 'flood@contoso.com', 'androidForWork');
+    // A signed body the decoder refuses: the nonce is remembered (the signature held), nothing else is.
+    for (let i = 0; i < 512; i += 16) {
+      const statuses = await Promise.all(Array.from({ length: 16 }, () => sendReport(flooder, '{}').then((r) => r.status)));
+      expect(statuses.every((s) => s === 400)).toBe(true);
+    }
+    const refused = await sendReport(flooder, '{}');
+    expect(refused.status).toBe(429);
+    expect(refused.error).toMatchObject({ status: 'RESOURCE_EXHAUSTED', reason: 'tooManyRequests' });
+    expect(refused.headers['retry-after']).toBe('60');
+    // Reads are not state-changing and others are not affected.
+    expect((await fetchPolicy(flooder)).res.status).toBe(200);
+    expect((await sendReport(alice, reportOn(alice, 1))).status).toBe(204);
+  });
+
   it('refuses a tampered body (its Content-Digest no longer matches), changing nothing', async () => {
     const body = encodeDeviceReport(reportOn(alice, 1));
     const tampered = await sendReport(alice, body, { sendBody: body.replace('ACTIVE', 'DELETED') });
