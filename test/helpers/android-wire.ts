@@ -275,10 +275,10 @@ export async function pushListener(server: TestServer, presentToken?: string): P
  * `expect(await storeSnapshot(server)).toBe(before)`. Read with a second, read-only connection
  * (WAL readers see every committed transaction).
  */
-export function storeSnapshot(server: TestServer): string {
+export function storeSnapshot(server: TestServer, opts: { except?: readonly string[] } = {}): string {
   const db = new Database(join(server.dataDir, 'mdmlab.db'), { readonly: true, fileMustExist: true });
   try {
-    const tables = ['devices', 'android_devices', 'android_key_pairs', 'issued_certificates', 'enrollment_tokens', 'profile_states', 'alerts', 'managed_app_deployments'];
+    const tables = ['devices', 'android_devices', 'android_key_pairs', 'issued_certificates', 'enrollment_tokens', 'profile_states', 'alerts', 'managed_app_deployments'].filter((t) => !opts.except?.includes(t));
     // lastSeenAt is kept to the minute in the background (a read-only sync may touch it): not part of what a request stores.
     return JSON.stringify(tables.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all().map((r) => ({ ...(r as object), last_seen_at: undefined }))));
   } finally {
