@@ -83,7 +83,7 @@ export async function planPolicy(reader: PlanReader, device: DeviceRecord, holds
       if (def.useSsl && roots.length === 0) {
         withhold(
           'trustedRootMissing',
-          `useSsl needs the Exchange server's certificate on the device: create a trustedRoot certificate profile for samsungKnox with it, then edit or redeploy this profile`,
+          `useSsl needs the Exchange server's certificate on the device: create a trustedRoot certificate profile for samsungKnox with it (the profile is planned again then)`,
         );
         continue;
       }

@@ -25,7 +25,7 @@ export function createAdminServices(ctx: DomainContext, reconciler: Reconciler, 
   return {
     users: new UserService(ctx, reconciler),
     groups: new GroupService(ctx, reconciler),
-    certificateProfiles: new CertificateProfileService(ctx),
+    certificateProfiles: new CertificateProfileService(ctx, reconciler),
     emailProfiles: new EmailProfileService(ctx, reconciler, deploymentReviews),
     deployments: new DeploymentService(ctx, reconciler, deploymentReviews),
     devices: new DeviceService(ctx, deviceFacts, reconciler),

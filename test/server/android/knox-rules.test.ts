@@ -164,13 +164,51 @@ describe('useSsl on a Knox profile needs the Exchange server\'s certificate as a
     expect(policy!.mdmlab!.caCertificates).toEqual([{ alias: `mdmlab-${root.id}`, certificate: exchange.certDer.toString('base64') }]);
 
     // At policy build too: with the root gone (certificate profiles are not deployed, so nothing
-    // stops its deletion), the next planning withholds the profiles and fails them, saying why.
+    // stops its deletion), the planning its deletion sets off withholds the profiles and fails them, saying why.
     await server.api.delete(`/certificate-profiles/${root.id}`).expect(204);
-    await group([zoe]);
     const view = (await server.api.get(`/devices/${d.deviceId}`).expect(200)).body;
     const failed = view.profiles.find((p: { profileId: string }) => p.profileId === ssl.id);
     expect(failed).toMatchObject({ state: 'failed', detail: expect.stringMatching(/trustedRoot certificate profile for samsungKnox/) });
     const after = (await fetchPolicy(d)).policy!;
     expect(after.mdmlab?.knoxExchangeAccounts?.map((a) => a.id) ?? []).not.toContain(ssl.id);
+  });
+
+  it('reconciles the platform\'s devices when a trusted root comes or goes: the new root reaches them, a withheld profile comes back, a push says so', async () => {
+    const yan = await user('yan@contoso.com');
+    const g = await group([yan]);
+    const first = await CertificateAuthority.create({ commonName: 'Exchange 1' });
+    const root1 = (await server.api.post('/certificate-profiles', { name: 'yan root 1', kind: 'trustedRoot', platform: 'samsungKnox', pem: first.certPem }).expect(201)).body;
+    const ssl = await knoxProfile('mail.contoso.com', { useSsl: true });
+    await deploy(ssl.id, [g]).expect(200);
+    const d = await registerDevice(server, 'yan@contoso.com', 'samsungKnox');
+    const push = await pushListener(server);
+    const v1 = (await fetchPolicy(d)).policy!;
+    await sendReport(d, reportOn(d, v1.version, { extra: { mdmlab: { knoxVersion: '3.2.1', pushToken: push.token } } }));
+    const aliases = (p: typeof v1) => (p.mdmlab?.caCertificates ?? []).map((c) => c.alias).sort();
+    const otherRoots = aliases(v1).filter((a) => a !== `mdmlab-${root1.id}`);
+
+    // A second root: the device's policy gets it, without any deployment or membership change.
+    const second = await CertificateAuthority.create({ commonName: 'Exchange 2' });
+    const root2 = (await server.api.post('/certificate-profiles', { name: 'yan root 2', kind: 'trustedRoot', platform: 'samsungKnox', pem: second.certPem }).expect(201)).body;
+    expect(await push.next()).toMatchObject({ payload: { event: 'policyChanged' } });
+    const v2 = (await fetchPolicy(d)).policy!;
+    expect(Number(v2.version)).toBeGreaterThan(Number(v1.version));
+    expect(aliases(v2)).toEqual([...otherRoots, `mdmlab-${root1.id}`, `mdmlab-${root2.id}`].sort());
+
+    // Every samsungKnox root gone: the profile is withheld at once, and comes back with a new root.
+    const remaining = ((await server.api.get('/certificate-profiles').expect(200)).body as { id: string; kind: string; platform: string }[]).filter((c) => c.kind === 'trustedRoot' && c.platform === 'samsungKnox');
+    for (const c of remaining) await server.api.delete(`/certificate-profiles/${c.id}`).expect(204);
+    const state = async () => (await server.api.get(`/devices/${d.deviceId}`).expect(200)).body.profiles.find((p: { profileId: string }) => p.profileId === ssl.id);
+    expect(await state()).toMatchObject({ state: 'failed', detail: expect.stringMatching(/trustedRoot certificate profile for samsungKnox/) });
+    const v3 = (await fetchPolicy(d)).policy!;
+    expect(v3.mdmlab?.knoxExchangeAccounts ?? []).toEqual([]);
+    expect(v3.mdmlab?.caCertificates).toBeUndefined();
+    const third = await CertificateAuthority.create({ commonName: 'Exchange 3' });
+    const root3 = (await server.api.post('/certificate-profiles', { name: 'yan root 3', kind: 'trustedRoot', platform: 'samsungKnox', pem: third.certPem }).expect(201)).body;
+    expect(await state()).toMatchObject({ state: 'pending' });
+    const v4 = (await fetchPolicy(d)).policy!;
+    expect(v4.mdmlab!.knoxExchangeAccounts!.map((a) => a.id)).toContain(ssl.id);
+    expect(aliases(v4)).toEqual([`mdmlab-${root3.id}`]);
+    await push.close();
   });
 });
