@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -122,6 +123,7 @@ async function policySyncThroughput(pool: KeyPool) {
     const signedBase = String(server.hello.url);
     const devices = await enrolledDevices(base, signedBase, pool);
     const bareUrl = `http://127.0.0.1:${String(bare.hello.port)}`;
+    const loadBefore = Number(os.loadavg()[0]!.toFixed(2));
     const bareRates: number[] = [];
     const mdmRates: number[] = [];
     let tool = 'node';
@@ -152,12 +154,15 @@ async function policySyncThroughput(pool: KeyPool) {
       bare: median(bareRates),
       policySync304: median(mdmRates),
       ratio: Number((median(mdmRates) / median(bareRates)).toFixed(3)),
+      // Each round's two runs are 10 s apart: on a machine others share, the ratio within a round is the steadier figure.
+      ratioOfRounds: Number(median(mdmRates.map((m, i) => m / bareRates[i]!)).toFixed(3)),
       bareRounds: bareRates,
       policySyncRounds: mdmRates,
+      loadAverageBefore: loadBefore,
       serverPeakRssMb: server.peakRssMb(),
     };
     say(`    bare node:http, same GET (~${bytes} bytes of headers): ${out.bare}/s (median)`);
-    say(`    mdmlab, signed GET /android/v1/policy → 304: ${out.policySync304}/s (median); ratio ${out.ratio.toFixed(2)}`);
+    say(`    mdmlab, signed GET /android/v1/policy → 304: ${out.policySync304}/s (median); ratio ${out.ratio.toFixed(2)} (median of the rounds' ratios ${out.ratioOfRounds.toFixed(2)}; load average ${loadBefore} before)`);
     return out;
   } finally {
     await server?.stop();
@@ -170,6 +175,6 @@ const pool = new KeyPool({ seed: 'bench-android' });
 say('key pool: making sure enough cached keys exist (filled once by worker threads, not timed)…');
 await pool.ensure(DEVICES + 5);
 const policySync = await policySyncThroughput(pool);
-const report = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, policySync, fleet: 'part (2) needs the simulated Android devices (issue 9 part 2)' };
+const report = { machine: { cpus: os.cpus().length, node: process.version }, policySync, fleet: 'part (2) needs the simulated Android devices (issue 9 part 2)' };
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 process.exit(0);
