@@ -17,3 +17,5 @@ export * from './cms-signed.js';
 export * from './cms-verify.js';
 export * from './cms-enveloped.js';
 export * from './scep-message.js';
+export * from './pkcs12.js';
+export * from './pkcs12-build.js';

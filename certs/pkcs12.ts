@@ -26,6 +26,8 @@ export interface Pkcs12Identity {
   certDer: Buffer;
   /** The file's other certificates (issuers), in file order. */
   chain: Buffer[];
+  /** The key's friendlyName attribute (RFC 7292 §4.2: PKCS#9 friendlyName), the alias Android installs it under. */
+  friendlyName?: string;
 }
 
 /** Bounds of readPkcs12. */
@@ -63,7 +65,8 @@ export function readPkcs12(der: Buffer, password: string, limits: Partial<Pkcs12
     throw new CertsError('badDer', `not a readable PKCS#12 file: ${message}`, { cause: err });
   }
 
-  const keys = [...bagsOf(p12, forge.pki.oids.pkcs8ShroudedKeyBag!), ...bagsOf(p12, forge.pki.oids.keyBag!)].map(privateKeyOf);
+  const keyBags = [...bagsOf(p12, forge.pki.oids.pkcs8ShroudedKeyBag!), ...bagsOf(p12, forge.pki.oids.keyBag!)];
+  const keys = keyBags.map(privateKeyOf);
   if (keys.length === 0) throw new CertsError('badCertificate', 'the PKCS#12 file holds no private key: it is not an identity');
   if (keys.length > 1) throw new CertsError('badCertificate', `the PKCS#12 file holds ${keys.length} private keys; an identity has one`);
   const privateKey = keys[0]!;
@@ -76,7 +79,13 @@ export function readPkcs12(der: Buffer, password: string, limits: Partial<Pkcs12
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
     certDer: certs[index]!,
     chain: certs.filter((_c, i) => i !== index),
+    ...friendlyNameOf(keyBags[0]!),
   };
+}
+
+function friendlyNameOf(bag: forge.pkcs12.Bag): { friendlyName?: string } {
+  const name: unknown = bag.attributes?.friendlyName?.[0];
+  return typeof name === 'string' ? { friendlyName: name } : {};
 }
 
 function bagsOf(p12: forge.pkcs12.Pkcs12Pfx, bagType: string): forge.pkcs12.Bag[] {

@@ -1,3 +1,4 @@
+import { createAndroidModule } from './android/android-module.js';
 import { createAppleModule } from './apple/apple-module.js';
 import type { PlatformModuleFactory } from './platform/platform-module.js';
 import { createWindowsModule } from './windows/windows-module.js';
@@ -7,4 +8,4 @@ import { createWindowsModule } from './windows/windows-module.js';
  * list: the composition root, the reconciler's channels, enrollment tokens, the admin routes and
  * the device facts all come from it.
  */
-export const PLATFORM_MODULES: readonly PlatformModuleFactory[] = [createAppleModule, createWindowsModule];
+export const PLATFORM_MODULES: readonly PlatformModuleFactory[] = [createAppleModule, createWindowsModule, createAndroidModule];

@@ -96,11 +96,16 @@ async function startOnStore(config: ServerConfig, log: Logger, options: StartOpt
     enrollmentTokens.register(m.platforms, (t) => m.enrollmentInfo(t));
     modules.push(m);
   }
-  const services = createAdminServices(ctx, reconciler, async (device) => {
-    const m = modules.find((x) => (x.platforms as readonly string[]).includes(device.platform));
-    const facts = m ? await m.deviceFacts(device.id) : undefined;
-    return m && facts ? { [m.name]: facts } : {};
-  });
+  const services = createAdminServices(
+    ctx,
+    reconciler,
+    async (device) => {
+      const m = modules.find((x) => (x.platforms as readonly string[]).includes(device.platform));
+      const facts = m ? await m.deviceFacts(device.id) : undefined;
+      return m && facts ? { [m.name]: facts } : {};
+    },
+    modules.flatMap((m) => (m.reviewDeployment ? [m.reviewDeployment] : [])),
+  );
   const fastPaths = new Map<string, NodeHandler>(modules.flatMap((m) => [...(m.fastPaths ?? new Map<string, NodeHandler>())]));
   const app = createApp({
     services,
@@ -122,10 +127,11 @@ async function startOnStore(config: ServerConfig, log: Logger, options: StartOpt
     if (fast) return fast(req, res);
     app(req, res);
   };
-  // With TLS the server asks for a client certificate but does not require one: Windows devices
-  // present their enrollment certificate (mutual TLS, the identity of their OMA-DM sessions), Apple
-  // devices and admin clients present none (Apple devices sign their messages instead). Who a
-  // certificate stands for is judged by the endpoint that reads it, never by the handshake.
+  // With TLS the server asks every client for a certificate but requires none, and lets the
+  // protocols judge it: Windows devices present their enrollment certificate (the identity of their
+  // OMA-DM sessions), Android devices theirs (mutual TLS, a certificate from this CA), Apple devices
+  // and admin clients present none (Apple devices sign their messages instead). Who a certificate
+  // stands for is judged by the endpoint that reads it, never by the handshake.
   const tlsOptions = { cert: identity.tls.certPem, key: identity.tls.keyPem, requestCert: true, rejectUnauthorized: false, ca: identity.ca.certPem };
   const server = config.tls ? https.createServer(tlsOptions, dispatch) : http.createServer(dispatch);
   server.keepAliveTimeout = 65_000;

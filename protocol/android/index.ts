@@ -26,3 +26,4 @@ export * from './managed-config/gmail.js';
 export * from './managed-config/nine-work.js';
 export * from './managed-config/non-compliance.js';
 export * from './knox/exchange-account.js';
+export * from './channel.js';

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface LoadRequest {
+  /** Default PUT (Apple check-ins). */
+  method?: string;
   url: string;
   headers: Record<string, string>;
   body: Buffer;
@@ -42,11 +44,11 @@ function runWrk(requests: LoadRequest[], seconds: number, connections: number): 
       ...requests.map((r) => {
         const u = new URL(r.url);
         const headers = Object.entries(r.headers).map(([k, v]) => `[ ${luaString(Buffer.from(k))} ] = ${luaString(Buffer.from(v))}`).join(',');
-        return `specs[#specs+1] = { path = ${luaString(Buffer.from(u.pathname))}, headers = {${headers}}, body = ${luaString(r.body)} }`;
+        return `specs[#specs+1] = { method = ${luaString(Buffer.from(r.method ?? 'PUT'))}, path = ${luaString(Buffer.from(u.pathname))}, headers = {${headers}}, body = ${luaString(r.body)} }`;
       }),
       'local reqs = {}',
       'local i = 0',
-      'init = function(args) for _, s in ipairs(specs) do reqs[#reqs+1] = wrk.format("PUT", s.path, s.headers, s.body) end end',
+      'init = function(args) for _, s in ipairs(specs) do reqs[#reqs+1] = wrk.format(s.method, s.path, s.headers, s.body) end end',
       'request = function() i = i % #reqs + 1; return reqs[i] end',
       'done = function(summary, latency, requests)',
       '  io.write(string.format("RESULT %d %d %d\\n", summary.requests, summary.duration, (summary.errors.status or 0)))',
@@ -82,8 +84,9 @@ async function runNode(requests: LoadRequest[], seconds: number, connections: nu
   let i = 0;
   const one = (r: LoadRequest) =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request(r.url, { method: 'PUT', agent, headers: { ...r.headers, 'content-length': r.body.length } }, (res) => {
-        if (res.statusCode !== 200) non2xx++;
+      const req = http.request(r.url, { method: r.method ?? 'PUT', agent, headers: { ...r.headers, 'content-length': r.body.length } }, (res) => {
+        // As wrk counts them: a status of 400 or more is a failure (a 304 Not Modified is an answer).
+        if ((res.statusCode ?? 0) >= 400) non2xx++;
         res.resume();
         res.on('end', resolve);
       });

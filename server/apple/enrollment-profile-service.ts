@@ -25,6 +25,7 @@ export class EnrollmentProfileService {
   async check(token: string | undefined): Promise<void> {
     if (!token) throw new ProtocolError('enrollmentTokenInvalid', 'the enrollment URL needs ?token=');
     const record = await this.ctx.enrollmentTokens.check(this.ctx.store, token, ['ios']);
+    if (!record) throw new ProtocolError('enrollmentTokenInvalid');
     if (!(await this.ctx.store.users.get(record.userId))) throw new ProtocolError('enrollmentTokenInvalid', 'the user of this enrollment token no longer exists');
   }
 

@@ -1,9 +1,10 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { CertificateProfileKind, DevicePlatform } from '../../protocol/admin/platforms.js';
 import { MdmlabError, notFound } from '../errors/mdmlab-error.js';
-import { StoreConflict } from '../store/port.js';
-import type { CertificateProfileRecord, ScepSettings } from '../store/records.js';
+import { StoreConflict, type Repositories } from '../store/port.js';
+import type { CertificateProfileRecord, DeviceRecord, ScepSettings } from '../store/records.js';
 import { isoNow, type DomainContext } from './context.js';
+import type { Reconciler } from './reconciler.js';
 import { CreateCertificateProfile } from './schemas.js';
 import { parseBody } from './validate.js';
 
@@ -26,7 +27,10 @@ const DEFAULT_SUBJECT = 'CN={{upn}}';
  * profiles point at them, so a different certificate is a new profile.
  */
 export class CertificateProfileService {
-  constructor(private readonly ctx: DomainContext) {}
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly reconciler?: Reconciler,
+  ) {}
 
   async create(body: unknown): Promise<CertificateProfileRecord> {
     const input = parseBody<Input>(CreateCertificateProfile, body);
@@ -55,7 +59,11 @@ export class CertificateProfileService {
       record.trustedRoot = parseRoot(input.pem);
     }
     try {
-      await this.ctx.store.certificateProfiles.insert(record);
+      const toWake = await this.ctx.store.transaction(async (tx) => {
+        await tx.certificateProfiles.insert(record);
+        return this.trustChanged(tx, record, at);
+      });
+      await this.reconciler?.wake(toWake);
     } catch (err) {
       if (err instanceof StoreConflict) throw new MdmlabError('nameTaken', 'a certificate profile with this name already exists', 'name');
       throw err;
@@ -74,12 +82,28 @@ export class CertificateProfileService {
   }
 
   async delete(id: string): Promise<void> {
-    await this.ctx.store.transaction(async (tx) => {
-      if (!(await tx.certificateProfiles.get(id))) throw notFound('certificate profile', id);
+    const at = isoNow(this.ctx);
+    const toWake = await this.ctx.store.transaction(async (tx) => {
+      const record = await tx.certificateProfiles.get(id);
+      if (!record) throw notFound('certificate profile', id);
       const users = await tx.emailProfiles.referencing(id);
       if (users.length > 0) throw new MdmlabError('inUse', `email profile(s) ${users.join(', ')} use this certificate profile`);
       await tx.certificateProfiles.delete(id);
+      return this.trustChanged(tx, record, at);
     });
+    await this.reconciler?.wake(toWake);
+  }
+
+  /**
+   * A trusted root is not deployed: a channel whose devices pull one document (the Android policy's
+   * CA certificates, and the KNOX rule that useSsl needs the Exchange server's certificate) puts
+   * every root of the platform in it. So its enrolled devices are reconciled when one comes or goes,
+   * in the same transaction; for queue channels this changes nothing.
+   */
+  private async trustChanged(tx: Repositories, record: CertificateProfileRecord, at: string): Promise<DeviceRecord[]> {
+    if (record.kind !== 'trustedRoot' || !this.reconciler) return [];
+    const devices = await tx.devices.list({ platform: record.platform, status: 'enrolled' });
+    return (await this.reconciler.reconcile(tx, devices.map((d) => d.id), at)).toWake;
   }
 }
 

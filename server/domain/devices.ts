@@ -5,12 +5,14 @@ import { parseBody } from './validate.js';
 import type { AlertRecord, DeviceRecord, ProfileStateRecord } from '../store/records.js';
 import { complianceByDevice, complianceOf, type Compliance } from './compliance.js';
 import type { DomainContext } from './context.js';
+import type { Reconciler } from './reconciler.js';
 
 export interface DeviceView extends DeviceRecord {
   userUpn?: string;
   compliance: Compliance;
   profiles: (ProfileStateRecord & { profileName?: string })[];
   alerts: AlertRecord[];
+  /** Commands waiting in the queue, plus work waiting outside it (an Android policy not applied yet). */
   pendingCommands: number;
   /**
    * What the device's platform knows of it, under the platform module's name: `apple` (UDID, topic,
@@ -36,6 +38,7 @@ export class DeviceService {
   constructor(
     private readonly ctx: DomainContext,
     private readonly facts: DeviceFactsSource = async () => ({}),
+    private readonly reconciler?: Reconciler,
   ) {}
 
   async list(query: { platform?: string; userId?: string; status?: string; hardwareId?: string }): Promise<(DeviceRecord & { compliance: Compliance })[]> {
@@ -85,7 +88,7 @@ export class DeviceService {
       compliance: complianceOf(states.map((s) => s.state)),
       profiles: states.map((s) => ({ ...s, ...(names.has(s.profileId) ? { profileName: names.get(s.profileId)! } : {}) })),
       alerts: await store.alerts.list({ deviceId: id, active: true }),
-      pendingCommands: (await store.commands.forDevice(id)).length,
+      pendingCommands: (await store.commands.forDevice(id)).length + ((await this.reconciler?.pendingWork(device)) ?? 0),
       ...(await this.facts(device)),
     };
   }

@@ -9,6 +9,7 @@ import { MdmlabError, notFound } from '../errors/mdmlab-error.js';
 import { StoreConflict, type Repositories } from '../store/port.js';
 import type { EmailProfileRecord } from '../store/records.js';
 import { isoNow, type DomainContext } from './context.js';
+import { reviewDeployment, type DeploymentReview } from './deployments.js';
 import type { Reconciler } from './reconciler.js';
 import { profileViolation } from './validate.js';
 
@@ -19,7 +20,11 @@ const CERT_FIELDS = ['identityCertificateProfileId', 'signingCertificateProfileI
  * protocol/admin/email-profile-validation.ts; here are the ones that need the store.
  */
 export class EmailProfileService {
-  constructor(private readonly ctx: DomainContext, private readonly reconciler: Reconciler) {}
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly reconciler: Reconciler,
+    private readonly reviews: readonly DeploymentReview[] = [],
+  ) {}
 
   async create(body: unknown): Promise<EmailProfileRecord> {
     const checked = validateEmailProfile(body);
@@ -71,7 +76,10 @@ export class EmailProfileService {
         if (JSON.stringify(checked.value) === JSON.stringify(current.definition)) return { record: current, toWake: [] };
         const record: EmailProfileRecord = { ...current, definition: checked.value, version: current.version + 1, updatedAt: at };
         await tx.emailProfiles.update(record);
-        const devices = await tx.groups.devicesInGroups(await tx.deployments.groupsOf(id));
+        const groups = await tx.deployments.groupsOf(id);
+        // A deployed profile's new settings must still be deployable where it is (KNOX useSsl needs a trusted root).
+        if (groups.length > 0) await reviewDeployment(this.reviews, tx, record, groups, at);
+        const devices = await tx.groups.devicesInGroups(groups);
         const { toWake } = await this.reconciler.reconcile(tx, devices, at);
         return { record, toWake };
       }),
@@ -84,7 +92,10 @@ export class EmailProfileService {
   async delete(id: string): Promise<void> {
     const at = isoNow(this.ctx);
     const toWake = await this.ctx.store.transaction(async (tx) => {
-      if (!(await tx.emailProfiles.get(id))) throw notFound('email profile', id);
+      const profile = await tx.emailProfiles.get(id);
+      if (!profile) throw notFound('email profile', id);
+      // Its deployment goes with it: what the platforms said about that deployment is moot.
+      await reviewDeployment(this.reviews, tx, profile, [], at);
       const holders = new Set([
         ...(await tx.groups.devicesInGroups(await tx.deployments.groupsOf(id))),
         ...(await tx.profileStates.forProfile(id)).map((s) => s.deviceId),

@@ -72,16 +72,19 @@ export class EnrollmentTokenService {
    */
   async redeem(tx: Repositories, token: string, platforms: readonly DevicePlatform[]): Promise<EnrollmentTokenRecord> {
     const record = await this.check(tx, token, platforms);
+    if (!record) throw new ProtocolError('enrollmentTokenInvalid');
     await tx.enrollmentTokens.markUsed(token, isoNow(this.ctx));
     return record;
   }
 
-  /** What redeem would judge, without spending the token (a HEAD of an enrollment URL asks only that). */
-  async check(tx: Repositories, token: string, platforms: readonly DevicePlatform[]): Promise<EnrollmentTokenRecord> {
+  /**
+   * The token if `redeem` would take it, without spending it: for a platform that must judge the
+   * enrollment (an identity conflict) before deciding whether the token is spent. Undefined when not.
+   */
+  async check(tx: Repositories, token: string, platforms: readonly DevicePlatform[]): Promise<EnrollmentTokenRecord | undefined> {
     const record = await tx.enrollmentTokens.get(token);
-    if (!record || record.expiresAt < isoNow(this.ctx) || (!record.reusable && record.usedAt) || !platforms.includes(record.platform)) {
-      throw new ProtocolError('enrollmentTokenInvalid');
-    }
+    const at = isoNow(this.ctx);
+    if (!record || record.expiresAt < at || (!record.reusable && record.usedAt) || !platforms.includes(record.platform)) return undefined;
     return record;
   }
 }

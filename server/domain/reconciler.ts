@@ -23,6 +23,19 @@ export interface PlatformChannel {
   push(deviceId: string): Promise<PushResult>;
   /** Whether a queued command of this channel brings a profile onto the device or takes it off. */
   profileAction(command: CommandRecord): 'install' | 'remove' | undefined;
+  /**
+   * For channels whose devices pull a whole document rather than take queued commands (the Android
+   * policy): called once per reconciled device, after its profile states are written, inside the
+   * same transaction. Rebuilds what the device should pull; true when that changed (wake it).
+   */
+  afterReconcile?(tx: Repositories, device: DeviceRecord, at: string): Promise<boolean>;
+  /**
+   * Work waiting for the device outside the command queue (a policy it has not applied yet), as a
+   * count that joins the queue's in `pendingCommands`. Absent: all the channel's work is queued.
+   */
+  pendingWork?(deviceId: string): Promise<number>;
+  /** Devices with such work, longest-waiting first (the start-up wake wakes them too). */
+  devicesWithPendingWork?(): Promise<string[]>;
 }
 
 /** What became of a wake-up: the push service's answer, or `noToken` before the device gave one. */
@@ -112,9 +125,22 @@ export class Reconciler {
         else if (outcome === 'removed') await tx.profileStates.upsert(removedState(left, at));
         else queued = true;
       }
+      if ((await channel.afterReconcile?.(tx, device, at)) === true) queued = true;
       if (queued) toWake.push(device);
     }
     return { toWake };
+  }
+
+  /** What waits for the device outside the command queue (PlatformChannel.pendingWork); 0 for queue-only channels. */
+  async pendingWork(device: Pick<DeviceRecord, 'id' | 'platform'>): Promise<number> {
+    return (await this.channels.get(device.platform)?.pendingWork?.(device.id)) ?? 0;
+  }
+
+  /** Devices with work waiting outside the command queue, every channel's, each once. */
+  async devicesWithPendingWork(): Promise<string[]> {
+    const out = new Set<string>();
+    for (const c of new Set(this.channels.values())) for (const id of (await c.devicesWithPendingWork?.()) ?? []) out.add(id);
+    return [...out];
   }
 
   /** Wakes devices grouped by channel; a failed push only delays (devices also poll). */

@@ -1,7 +1,7 @@
 import { AlertService } from './alerts.js';
 import { CertificateProfileService } from './certificate-profiles.js';
 import type { DomainContext } from './context.js';
-import { DeploymentService } from './deployments.js';
+import { DeploymentService, type DeploymentReview } from './deployments.js';
 import { DeviceService, type DeviceFactsSource } from './devices.js';
 import { EmailProfileService } from './email-profiles.js';
 import { GroupService } from './groups.js';
@@ -21,15 +21,15 @@ export interface AdminServices {
   alerts: AlertService;
 }
 
-export function createAdminServices(ctx: DomainContext, reconciler: Reconciler, deviceFacts?: DeviceFactsSource): AdminServices {
+export function createAdminServices(ctx: DomainContext, reconciler: Reconciler, deviceFacts?: DeviceFactsSource, deploymentReviews: readonly DeploymentReview[] = []): AdminServices {
   return {
     users: new UserService(ctx, reconciler),
     groups: new GroupService(ctx, reconciler),
-    certificateProfiles: new CertificateProfileService(ctx),
-    emailProfiles: new EmailProfileService(ctx, reconciler),
-    deployments: new DeploymentService(ctx, reconciler),
-    devices: new DeviceService(ctx, deviceFacts),
-    status: new StatusService(ctx),
+    certificateProfiles: new CertificateProfileService(ctx, reconciler),
+    emailProfiles: new EmailProfileService(ctx, reconciler, deploymentReviews),
+    deployments: new DeploymentService(ctx, reconciler, deploymentReviews),
+    devices: new DeviceService(ctx, deviceFacts, reconciler),
+    status: new StatusService(ctx, reconciler),
     alerts: new AlertService(ctx),
   };
 }

@@ -37,7 +37,8 @@ export function wakeDevicesWithQueuedWork({ store, reconciler, log, perSecond }:
   const tickMs = (1000 * batchSize) / perSecond;
 
   const run = async (): Promise<number> => {
-    const waiting = await store.commands.devicesWithPending();
+    // Queued commands, and work waiting outside the queue (an Android policy not applied yet).
+    const waiting = [...new Set([...(await store.commands.devicesWithPending()), ...(await reconciler.devicesWithPendingWork())])];
     if (waiting.length === 0 || stopped) return 0;
     const enrolled = new Map((await store.devices.list({ status: 'enrolled' })).map((d) => [d.id, d]));
     const devices = waiting.flatMap((id) => enrolled.get(id) ?? []);

@@ -1,6 +1,7 @@
 import { PROFILE_STATES, type ProfileState } from '../store/records.js';
 import { complianceByDevice } from './compliance.js';
 import type { DomainContext } from './context.js';
+import type { Reconciler } from './reconciler.js';
 
 export interface ProfileStatus {
   profileId: string;
@@ -15,7 +16,10 @@ export interface StatusOverview {
   profiles: ProfileStatus[];
   devices: { enrolled: number; compliant: number; nonCompliant: number };
   activeAlerts: number;
-  /** Commands queued or sent and not yet answered, fleet-wide: 0 means nothing is in flight. */
+  /**
+   * Commands queued or sent and not yet answered, plus devices with work waiting outside the queue
+   * (an Android policy not applied yet), fleet-wide: 0 means nothing is in flight.
+   */
   pendingCommands: number;
 }
 
@@ -23,7 +27,10 @@ const zero = (): Record<ProfileState, number> => Object.fromEntries(PROFILE_STAT
 
 /** The overview: per profile, how many devices are in each state; fleet compliance; open alerts. */
 export class StatusService {
-  constructor(private readonly ctx: DomainContext) {}
+  constructor(
+    private readonly ctx: DomainContext,
+    private readonly reconciler?: Reconciler,
+  ) {}
 
   async overview(): Promise<StatusOverview> {
     const { store } = this.ctx;
@@ -49,7 +56,7 @@ export class StatusService {
       })),
       devices: { enrolled: devices.length, compliant: devices.length - nonCompliant, nonCompliant },
       activeAlerts: (await store.alerts.list({ active: true })).length,
-      pendingCommands: await store.commands.countPending(),
+      pendingCommands: (await store.commands.countPending()) + ((await this.reconciler?.devicesWithPendingWork())?.length ?? 0),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { EnrollmentErrorType, EnrollmentFaultSubcode } from '../../protocol/windows/mde2/soap-fault.js';
+import type { RpcStatus } from '../../protocol/android/channel.js';
 
 /**
  * Every error the admin API can return, in one place (Fastify's error catalogue): a stable code,
@@ -33,6 +34,10 @@ export const ERRORS = {
   upnTaken: { status: 409, message: 'a user with this user principal name already exists' },
   immutableSetting: { status: 409, message: 'host and email address source of a deployed profile cannot change; delete the profile and create a new one' },
   inUse: { status: 409, message: 'the resource is still referenced' },
+  trustedRootRequired: {
+    status: 409,
+    message: 'a samsungKnox profile that uses SSL needs the Exchange server\'s certificate as a trustedRoot certificate profile for samsungKnox',
+  },
   payloadTooLarge: { status: 413, message: 'the body is larger than the limit' },
   unsupportedMediaType: { status: 415, message: 'the body must be application/json' },
   // 500
@@ -128,3 +133,55 @@ export const SESSION_REFUSALS = {
 } as const satisfies Record<string, { syncml: number; message: string }>;
 
 export type SessionRefusalCode = keyof typeof SESSION_REFUSALS;
+
+/**
+ * Errors of the Android channel (`/android/v1/…`), answered in Google's JSON error model
+ * (protocol/android/channel.ts): the HTTP status, the google.rpc.Code name, and this code as the
+ * ErrorInfo reason. Authentication failures are 401 UNAUTHENTICATED (the device must prove itself
+ * again), a device acting outside what it is (another device's report, a device that left
+ * management) 403 PERMISSION_DENIED.
+ */
+export const ANDROID_ERRORS = {
+  // The request itself
+  wrongContentType: { status: 415, rpc: 'INVALID_ARGUMENT', message: 'the body must be application/json' },
+  unsupportedContentEncoding: { status: 415, rpc: 'INVALID_ARGUMENT', message: 'no Content-Encoding is taken: the signature covers the body as sent' },
+  bodyTooLarge: { status: 413, rpc: 'INVALID_ARGUMENT', message: 'the body is larger than the limit' },
+  emptyBody: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'the body is empty' },
+  malformedJson: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'the body is not valid JSON' },
+  notUtf8: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'the body is not valid UTF-8' },
+  tooDeep: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'the body nests objects and arrays too deeply' },
+  unknownField: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'a field this document does not have' },
+  missingField: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'a required field is missing' },
+  wrongType: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'a field has the wrong JSON type' },
+  invalidValue: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'a field has a value that is not accepted' },
+  tooMany: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'an array or object has more members than accepted' },
+  tooLong: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'a string is longer than accepted' },
+  futurePolicyVersion: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'appliedPolicyVersion is newer than any policy this device was given' },
+  wrongManagementMode: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'the management mode does not match the platform the device enrolls or enrolled as' },
+  badCsr: { status: 400, rpc: 'INVALID_ARGUMENT', message: 'certificateSigningRequest is not a usable PKCS#10 request' },
+  headerTooLarge: { status: 431, rpc: 'INVALID_ARGUMENT', message: 'a signature header is larger than the limit' },
+  // Who is asking
+  missingSignature: { status: 401, rpc: 'UNAUTHENTICATED', message: 'the request carries no Signature-Input and Signature (RFC 9421)' },
+  badSignature: { status: 401, rpc: 'UNAUTHENTICATED', message: 'the request signature does not verify' },
+  signatureExpired: { status: 401, rpc: 'UNAUTHENTICATED', message: 'the request signature is outside its validity window' },
+  replayedRequest: { status: 401, rpc: 'UNAUTHENTICATED', message: 'this signature (keyid and nonce) was already used' },
+  missingClientCertificate: { status: 401, rpc: 'UNAUTHENTICATED', message: 'mutual TLS: the connection presented no client certificate' },
+  unknownIdentity: { status: 401, rpc: 'UNAUTHENTICATED', message: 'the certificate or keyid is not a registered device identity' },
+  deviceNotEnrolled: { status: 403, rpc: 'PERMISSION_DENIED', message: 'the device left management; it must register again' },
+  wrongDevice: { status: 403, rpc: 'PERMISSION_DENIED', message: 'the document names another device or policy than the one that sent it' },
+  enrollmentTokenInvalid: { status: 403, rpc: 'PERMISSION_DENIED', message: 'the enrollment token is unknown, expired, already used or for another platform' },
+  enrollmentConflict: {
+    status: 409,
+    rpc: 'ALREADY_EXISTS',
+    message: 'the device is enrolled with another identity; an administrator must allow its re-enrollment',
+  },
+  // Bounds
+  tooManyRequests: { status: 429, rpc: 'RESOURCE_EXHAUSTED', message: 'too many signed requests from this device in the signature window' },
+  busy: { status: 503, rpc: 'UNAVAILABLE', message: 'the server is busy; retry later' },
+  // Routing and failures of ours
+  routeNotFound: { status: 404, rpc: 'NOT_FOUND', message: 'no such route' },
+  methodNotAllowed: { status: 405, rpc: 'UNIMPLEMENTED', message: 'the route does not support this method' },
+  internalError: { status: 500, rpc: 'INTERNAL', message: 'internal error' },
+} as const satisfies Record<string, { status: number; rpc: RpcStatus; message: string }>;
+
+export type AndroidErrorCode = keyof typeof ANDROID_ERRORS;

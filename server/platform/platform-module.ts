@@ -4,6 +4,7 @@ import type { CertificateAuthority } from '../../certs/authority.js';
 import type { DevicePlatform } from '../../protocol/admin/platforms.js';
 import type { ObjectSchema } from '../../protocol/admin/schema.js';
 import type { DomainContext } from '../domain/context.js';
+import type { DeploymentReview } from '../domain/deployments.js';
 import type { EnrollmentTokenService } from '../domain/enrollment-tokens.js';
 import type { ProfileOutcomes } from '../domain/profile-outcomes.js';
 import type { PlatformChannel, Reconciler } from '../domain/reconciler.js';
@@ -55,6 +56,11 @@ export interface PlatformModule {
   readonly adHocCommands?: AdHocCommands;
   /** What a device of the platform needs to enroll with this token (`enrollUrl`, a QR payload, …). */
   enrollmentInfo(token: EnrollmentTokenRecord): Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * The platform's look at an email profile's deployment (`PUT …/deployment`, an edit of a deployed
+   * profile, a deletion): refuse it, warn, raise or resolve alerts (domain/deployments.ts).
+   */
+  readonly reviewDeployment?: DeploymentReview;
   /** Platform facts about one device for the admin API, or undefined when it has none. */
   deviceFacts(deviceId: string): Promise<Record<string, unknown> | undefined>;
   /** Stops timers and sessions (on server close). */

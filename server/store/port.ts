@@ -1,4 +1,7 @@
 import type {
+  AndroidDeviceRecord,
+  AndroidKeyPairRecord,
+  ManagedAppDeployment,
   AppleDeviceRecord,
   CommandHistoryRecord,
   CommandRecord,
@@ -21,6 +24,7 @@ import type {
   WindowsSessionRecord,
 } from './records.js';
 import type { DevicePlatform } from '../../protocol/admin/platforms.js';
+import type { ManagedEmailApp } from '../../protocol/android/apps.js';
 
 /**
  * The storage port (Lucia's adapter shape): one async interface that every driver implements
@@ -108,6 +112,8 @@ export interface ProfileStateRepository {
 }
 
 export interface AlertFilter {
+  /** One alert. */
+  id?: string;
   deviceId?: string;
   profileId?: string;
   kind?: AlertKind;
@@ -236,6 +242,30 @@ export interface CommandHistoryRepository {
   forDevice(deviceId: string): Promise<CommandHistoryRecord[]>;
 }
 
+export interface AndroidDeviceRepository {
+  upsert(device: AndroidDeviceRecord): Promise<void>;
+  getByDevice(deviceId: string): Promise<AndroidDeviceRecord | undefined>;
+  /** The device an identity (certificate fingerprint) belongs to; one identity, one device. */
+  getByIdentity(fingerprintSha256: string): Promise<AndroidDeviceRecord | undefined>;
+  /** Registered devices that have not reported applying their current policy version, longest-waiting first. */
+  withPolicyPending(): Promise<string[]>;
+}
+
+export interface AndroidKeyPairRepository {
+  get(deviceId: string, certificateProfileId: string): Promise<AndroidKeyPairRecord | undefined>;
+  /** Stores the key pair, replacing the device's earlier one for the same certificate profile. */
+  put(keyPair: AndroidKeyPairRecord): Promise<void>;
+  forDevice(deviceId: string): Promise<AndroidKeyPairRecord[]>;
+  deleteForDevice(deviceId: string): Promise<number>;
+}
+
+export interface ManagedAppRepository {
+  groupsOf(app: ManagedEmailApp): Promise<string[]>;
+  /** Replaces the app's deployment with exactly these groups. */
+  set(app: ManagedEmailApp, groupIds: readonly string[]): Promise<void>;
+  all(): Promise<ManagedAppDeployment[]>;
+}
+
 /** The repositories, as seen inside or outside a transaction. */
 export interface Repositories {
   users: UserRepository;
@@ -257,6 +287,9 @@ export interface Repositories {
   windowsAccounts: WindowsAccountRepository;
   commands: CommandRepository;
   commandHistory: CommandHistoryRepository;
+  androidDevices: AndroidDeviceRepository;
+  androidKeyPairs: AndroidKeyPairRepository;
+  managedApps: ManagedAppRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,5 +1,7 @@
 import type { EmailProfileDefinition } from '../../protocol/admin/email-profile-validation.js';
 import type { CertificateProfileKind, DevicePlatform } from '../../protocol/admin/platforms.js';
+import type { ManagementMode } from '../../protocol/android/amapi/enums.js';
+import type { ManagedEmailApp } from '../../protocol/android/apps.js';
 
 /** Rows the store keeps, in domain terms. Timestamps are ISO-8601 strings (UTC). */
 
@@ -98,7 +100,11 @@ export interface ProfileStateRecord {
   updatedAt: string;
 }
 
-export const ALERT_KINDS = ['duplicateAccount', 'conflictingProfiles', 'overlappingKnoxProfiles', 'enrollmentConflict'] as const;
+/**
+ * appNotDeployed: an Android for Work email profile reaches users whose work profile does not get
+ * the app it configures (Gmail, Nine Work): "deploy the app as well as the profile".
+ */
+export const ALERT_KINDS = ['duplicateAccount', 'conflictingProfiles', 'overlappingKnoxProfiles', 'enrollmentConflict', 'appNotDeployed'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface AlertRecord {
@@ -138,11 +144,17 @@ export interface ScepChallengeRecord {
   spentAt?: string;
 }
 
+/**
+ * Why a certificate was issued: the SCEP purposes, plus an Android device's identity (issued at
+ * registration from its PKCS#10, never usable as an Apple identity: those must be `enrollment`).
+ */
+export type CertificatePurpose = ChallengePurpose | 'androidDevice';
+
 export interface IssuedCertificateRecord {
   serial: string;
   fingerprintSha256: string;
   subject: string;
-  purpose: ChallengePurpose;
+  purpose: CertificatePurpose;
   challenge: string;
   userId?: string;
   deviceId?: string;
@@ -325,4 +337,66 @@ export interface CommandHistoryRecord {
   /** Absent only for a result to a command the server never marked sent (not expected, kept honest). */
   sentAt?: string;
   answeredAt: string;
+}
+
+/**
+ * The Android side of an enrolled Samsung Knox or Android for Work device: its identity (the
+ * certificate issued at registration, which every later request proves), its push token, and the
+ * policy it pulls. The policy is rebuilt by the channel (server/android) from the device's desired
+ * profiles and apps; `plan` is the channel's own record of what `policyVersion` holds (opaque JSON
+ * here), so a report can be read against exactly what the device was given.
+ */
+export interface AndroidDeviceRecord {
+  deviceId: string;
+  /** Lower-case hex SHA-256 of the device certificate: the RFC 9421 keyid, the mutual-TLS identity. */
+  identityFingerprint: string;
+  /** The device certificate, DER, base64. */
+  certificate: string;
+  certificateNotAfter: string;
+  managementMode: ManagementMode;
+  apiLevel?: number;
+  knoxVersion?: string;
+  knoxApiLevel?: number;
+  /** The push gateway token the device listens on (FCM's registration token's role). */
+  pushToken?: string;
+  /** AMAPI Policy.version: grows whenever what the device should hold changes. */
+  policyVersion: number;
+  /** When policyVersion last grew. */
+  policyChangedAt: string;
+  /** Channel-owned JSON: what policyVersion holds. */
+  plan: string;
+  planFingerprint: string;
+  /** The newest Policy.version the device reported applying (Device.appliedPolicyVersion). */
+  appliedPolicyVersion?: number;
+  /** Channel-owned JSON: Knox account replacements counted, profiles withheld after flapping. */
+  knoxFlips?: string;
+  /** Channel-owned JSON: the apps the device last reported. */
+  reportedApps?: string;
+  registeredAt: string;
+  lastReportAt?: string;
+  /** When the device left management: its identity speaks for it no more. */
+  unregisteredAt?: string;
+}
+
+/**
+ * A client identity the server made for an Android device from a SCEP certificate profile
+ * (certificate authentication, S/MIME): key pair, certificate from the lab CA, as PKCS#12 with its
+ * password, delivered in the policy's `mdmlab.keyPairs` (DevicePolicyManager.installKeyPair's role).
+ */
+export interface AndroidKeyPairRecord {
+  deviceId: string;
+  certificateProfileId: string;
+  alias: string;
+  /** PKCS#12, base64. */
+  pkcs12: string;
+  password: string;
+  certificateFingerprint: string;
+  notAfter: string;
+  createdAt: string;
+}
+
+/** One group a managed app (Gmail, Nine Work) is deployed to: FORCE_INSTALLED in the work profile. */
+export interface ManagedAppDeployment {
+  app: ManagedEmailApp;
+  groupId: string;
 }

@@ -51,7 +51,14 @@ export const EmailProfile = obj(
   { id: s(), definition: emailProfileBody(true), version: { type: 'integer' }, everDeployed: { type: 'boolean' }, createdAt: s(), updatedAt: s() },
   ['id', 'definition', 'version', 'everDeployed'],
 );
-export const DeploymentView = obj({ profileId: s(), groupIds: list(s()) }, ['profileId', 'groupIds']);
+export const DeploymentWarning = obj(
+  { code: s('overlappingKnoxProfiles, appNotDeployed, …'), message: s(), profileIds: list(s()), groupIds: list(s()) },
+  ['code', 'message'],
+);
+export const DeploymentView = obj(
+  { profileId: s(), groupIds: list(s()), warnings: { ...list(DeploymentWarning), description: 'what will not go as expected; absent when nothing' } },
+  ['profileId', 'groupIds'],
+);
 const ProfileStateView = obj({
   profileId: s(),
   profileName: s(),

@@ -335,4 +335,54 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'the Android channel: devices and their policy, key pairs, managed apps',
+    sql: `
+      -- The Android side of a device: the identity every request proves (one identity, one device),
+      -- the push token, and the policy it pulls: a version and the channel's plan of it (JSON).
+      CREATE TABLE android_devices (
+        device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+        identity_fingerprint TEXT NOT NULL UNIQUE,
+        certificate TEXT NOT NULL,
+        certificate_not_after TEXT NOT NULL,
+        management_mode TEXT NOT NULL CHECK (management_mode IN ('DEVICE_OWNER', 'PROFILE_OWNER')),
+        api_level INTEGER,
+        knox_version TEXT,
+        knox_api_level INTEGER,
+        push_token TEXT,
+        policy_version INTEGER NOT NULL,
+        policy_changed_at TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        plan_fingerprint TEXT NOT NULL,
+        applied_policy_version INTEGER,
+        knox_flips TEXT,
+        reported_apps TEXT,
+        registered_at TEXT NOT NULL,
+        last_report_at TEXT,
+        unregistered_at TEXT
+      );
+      -- Client identities made from SCEP certificate profiles (PKCS#12 with its password), one per
+      -- device and certificate profile.
+      CREATE TABLE android_key_pairs (
+        device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+        certificate_profile_id TEXT NOT NULL,
+        alias TEXT NOT NULL,
+        pkcs12 TEXT NOT NULL,
+        password TEXT NOT NULL,
+        certificate_fingerprint TEXT NOT NULL,
+        not_after TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (device_id, certificate_profile_id)
+      );
+      -- Managed apps (Gmail, Nine Work) deployed to groups: FORCE_INSTALLED in the work profile.
+      CREATE TABLE managed_app_deployments (
+        app TEXT NOT NULL,
+        group_id TEXT NOT NULL REFERENCES user_groups(id) ON DELETE CASCADE,
+        PRIMARY KEY (app, group_id)
+      );
+      CREATE INDEX managed_app_deployments_by_group ON managed_app_deployments (group_id);
+    `,
+  },
 ];
+

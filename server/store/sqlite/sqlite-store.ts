@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Repositories, Store } from '../port.js';
 import { openDatabase, TransactionGate, type Exec } from './connection.js';
 import { sqliteAlerts } from './repositories/alerts.js';
+import { sqliteAndroidDevices, sqliteAndroidKeyPairs, sqliteManagedApps } from './repositories/android.js';
 import { sqliteAppleDevices } from './repositories/apple.js';
 import { sqliteCommands } from './repositories/commands.js';
 import { sqliteEnrollmentTokens, sqliteIssuedCertificates, sqliteScepChallenges } from './repositories/enrollment.js';
@@ -39,6 +40,9 @@ function repositories(db: Database.Database, exec: Exec): Repositories {
     windowsAccounts: sqliteWindowsAccounts(db, exec),
     commands: sqliteCommands(db, exec),
     commandHistory: sqliteCommandHistory(db, exec),
+    androidDevices: sqliteAndroidDevices(db, exec),
+    androidKeyPairs: sqliteAndroidKeyPairs(db, exec),
+    managedApps: sqliteManagedApps(db, exec),
   };
 }
 

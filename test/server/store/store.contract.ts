@@ -152,6 +152,10 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect(await store.alerts.resolve({ deviceId: 'd1' }, '2026-01-02T00:00:00.000Z')).toBe(1);
       expect((await store.alerts.list({ active: true })).map((x) => x.id)).toEqual(['a2']);
       expect((await store.alerts.list({ active: false }))[0]).toMatchObject({ id: 'a1', resolvedAt: '2026-01-02T00:00:00.000Z', details: { email: 'a@b.c' } });
+      await store.alerts.insert({ ...a, id: 'a3', profileId: 'p1' });
+      expect(await store.alerts.resolve({ id: 'a3' }, t)).toBe(1);
+      expect((await store.alerts.list({ id: 'a2' })).map((x) => x.id)).toEqual(['a2']);
+      expect((await store.alerts.list({ active: true })).map((x) => x.id)).toEqual(['a2']);
     });
 
     it('keeps settings, enrollment tokens and spends SCEP challenges once', async () => {
@@ -391,6 +395,71 @@ export function storeContract(driver: string, makeStore: () => Promise<Store>): 
       expect(await store.windowsAccounts.delete('d1', 'p1')).toBe(true);
       expect(await store.windowsAccounts.delete('d1', 'p1')).toBe(false);
       expect(await store.windowsAccounts.deleteForDevice('d1')).toBe(1);
+    });
+
+    it('keeps the Android side of devices: one identity per device, what is pending, and the records the channel owns', async () => {
+      await store.devices.insert({ ...device('d1'), platform: 'samsungKnox' });
+      await store.devices.insert({ ...device('d2'), platform: 'androidForWork' });
+      const knox = {
+        deviceId: 'd1',
+        identityFingerprint: 'fp1',
+        certificate: 'MIIB',
+        certificateNotAfter: t,
+        managementMode: 'DEVICE_OWNER' as const,
+        knoxVersion: '3.2.1',
+        knoxApiLevel: 27,
+        apiLevel: 28,
+        policyVersion: 1,
+        policyChangedAt: '2026-01-01T00:00:02.000Z',
+        plan: '{}',
+        planFingerprint: 'p1',
+        registeredAt: t,
+      };
+      await store.androidDevices.upsert(knox);
+      expect(await store.androidDevices.getByDevice('d1')).toEqual(knox);
+      expect(await store.androidDevices.getByIdentity('fp1')).toEqual(knox);
+      await expect(store.androidDevices.upsert({ ...knox, deviceId: 'd2', managementMode: 'PROFILE_OWNER' })).rejects.toBeInstanceOf(StoreConflict);
+      const afw = { ...knox, deviceId: 'd2', identityFingerprint: 'fp2', managementMode: 'PROFILE_OWNER' as const, policyChangedAt: '2026-01-01T00:00:01.000Z' };
+      await store.androidDevices.upsert(afw);
+      // Never applied, then behind: pending, longest-waiting first; applied or gone: not.
+      expect(await store.androidDevices.withPolicyPending()).toEqual(['d2', 'd1']);
+      const full = { ...knox, pushToken: 'tok', appliedPolicyVersion: 1, knoxFlips: '{"n":1}', reportedApps: '[]', lastReportAt: t };
+      await store.androidDevices.upsert(full);
+      expect(await store.androidDevices.getByDevice('d1')).toEqual(full);
+      expect(await store.androidDevices.withPolicyPending()).toEqual(['d2']);
+      await store.androidDevices.upsert({ ...afw, unregisteredAt: t });
+      expect(await store.androidDevices.withPolicyPending()).toEqual([]);
+      // A new registration replaces the identity: the old fingerprint names nobody.
+      await store.androidDevices.upsert({ ...knox, identityFingerprint: 'fp3' });
+      expect(await store.androidDevices.getByIdentity('fp1')).toBeUndefined();
+      expect(await store.androidDevices.getByDevice('d1')).toEqual({ ...knox, identityFingerprint: 'fp3' });
+    });
+
+    it('keeps one key pair per Android device and certificate profile, and managed app deployments per group', async () => {
+      await store.devices.insert({ ...device('d1'), platform: 'androidForWork' });
+      const kp = { deviceId: 'd1', certificateProfileId: 'c1', alias: 'mdmlab-c1', pkcs12: 'MIIK', password: 'pw', certificateFingerprint: 'f', notAfter: t, createdAt: t };
+      await store.androidKeyPairs.put(kp);
+      await store.androidKeyPairs.put({ ...kp, certificateProfileId: 'c0', alias: 'mdmlab-c0' });
+      await store.androidKeyPairs.put({ ...kp, pkcs12: 'MIIL', certificateFingerprint: 'g' });
+      expect(await store.androidKeyPairs.get('d1', 'c1')).toEqual({ ...kp, pkcs12: 'MIIL', certificateFingerprint: 'g' });
+      expect((await store.androidKeyPairs.forDevice('d1')).map((k) => k.certificateProfileId)).toEqual(['c0', 'c1']);
+      expect(await store.androidKeyPairs.deleteForDevice('d1')).toBe(2);
+      expect(await store.androidKeyPairs.get('d1', 'c1')).toBeUndefined();
+
+      await store.groups.insert({ id: 'g1', name: 'sales', createdAt: t });
+      await store.groups.insert({ id: 'g2', name: 'ops', createdAt: t });
+      await store.managedApps.set('gmail', ['g2', 'g1', 'g1']);
+      await store.managedApps.set('nineWork', ['g2']);
+      expect(await store.managedApps.groupsOf('gmail')).toEqual(['g1', 'g2']);
+      expect(await store.managedApps.all()).toEqual([
+        { app: 'gmail', groupId: 'g1' },
+        { app: 'gmail', groupId: 'g2' },
+        { app: 'nineWork', groupId: 'g2' },
+      ]);
+      await store.groups.delete('g2');
+      expect(await store.managedApps.all()).toEqual([{ app: 'gmail', groupId: 'g1' }]);
+      await store.managedApps.set('gmail', []);
+      expect(await store.managedApps.groupsOf('gmail')).toEqual([]);
     });
 
     it('applies all writes of a transaction or none of them', async () => {

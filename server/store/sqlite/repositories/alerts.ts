@@ -26,9 +26,10 @@ const toRecord = (r: Row): AlertRecord =>
     resolvedAt: opt(r.resolved_at),
   });
 
-const WHERE = `(@deviceId IS NULL OR device_id = @deviceId) AND (@profileId IS NULL OR profile_id = @profileId)
+const WHERE = `(@id IS NULL OR id = @id) AND (@deviceId IS NULL OR device_id = @deviceId) AND (@profileId IS NULL OR profile_id = @profileId)
   AND (@kind IS NULL OR kind = @kind) AND (@active IS NULL OR (@active = 1) = (resolved_at IS NULL))`;
 const params = (f: AlertFilter) => ({
+  id: f.id ?? null,
   deviceId: f.deviceId ?? null,
   profileId: f.profileId ?? null,
   kind: f.kind ?? null,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DevicePlatform } from '../../../../protocol/admin/platforms.js';
 import type { EnrollmentTokenRepository, IssuedCertificateRepository, ScepChallengeRepository } from '../../port.js';
-import type { ChallengePurpose, EnrollmentTokenRecord, IssuedCertificateRecord, ScepChallengeRecord } from '../../records.js';
+import type { CertificatePurpose, ChallengePurpose, EnrollmentTokenRecord, IssuedCertificateRecord, ScepChallengeRecord } from '../../records.js';
 import type { Exec } from '../connection.js';
 import { compact, guarded, opt } from './row.js';
 
@@ -100,7 +100,7 @@ interface IssuedRow {
   serial: string;
   fingerprint_sha256: string;
   subject: string;
-  purpose: ChallengePurpose;
+  purpose: CertificatePurpose;
   challenge: string;
   user_id: string | null;
   device_id: string | null;
