@@ -64,7 +64,10 @@ export interface IosDeviceOptions {
   periodicCheckInMs?: number;
   /** Backoff of failed check-ins and push reconnects alike (default: check-ins 1 s doubling to 60 s, push 0.5 s to 30 s). */
   retry?: { initialMs?: number; maxMs?: number };
-  /** How long enrollment waits for the push gateway's token (default 10 s). */
+  /**
+   * How long enrollment waits for the push gateway's token (default 30 s: a starved machine running
+   * thousands of devices answers slowly, and a device that gives up enrolls without push).
+   */
   pushTokenTimeoutMs?: number;
   /** Initial network state (default online). */
   online?: boolean;
@@ -160,7 +163,7 @@ export class IosDevice extends ShellDevice {
         rt.log.warn({ serverUrl: plan.mdm.serverUrl }, 'the MDM ServerURL is not https: accepted in lab mode; real iOS refuses such a profile (com.apple.mdm ServerURL)');
       }
       const push = await pushForEnrollment(rt, this.#pushSetting(), plan.mdm.serverUrl, {
-        timeoutMs: this.#options.pushTokenTimeoutMs ?? 10_000,
+        timeoutMs: this.#options.pushTokenTimeoutMs ?? 30_000,
         backoff: this.#options.retry,
         caPem: rt.trust.withExtra(plan.roots.map((r) => r.certDer)),
       });
