@@ -1,11 +1,13 @@
 import { fleetCommand } from './fleet.js';
+import { reportCommand } from './report.js';
 import { scenarioCommand } from './scenario.js';
 import { serveCommand } from './serve.js';
 
 /** `mdmlab <command> …`: returns the process exit code. */
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
   serve: { summary: 'run the MDM server', run: serveCommand },
-  fleet: { summary: 'run N simulated devices: mdmlab fleet --platform ios --count N [--server URL]', run: fleetCommand },
+  fleet: { summary: 'run a fleet of simulated devices: mdmlab fleet --count N [--mix ios=40,windows10=60] [--report DIR]', run: fleetCommand },
+  report: { summary: 'render a report again, or join shards: mdmlab report DIR/report.json | mdmlab report merge A B … --out DIR', run: reportCommand },
   scenario: { summary: 'run a scenario file: mdmlab scenario run FILE [--server URL --token T [--ca PEM] [--keep]] [--json]', run: scenarioCommand },
 };
 

@@ -54,7 +54,14 @@ export class AdminClient {
       ...(this.caPem ? { caPem: this.caPem } : {}),
     });
     const text = res.body.toString('utf8');
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    let json: unknown;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      // A proxy's or another server's page, not the admin API's JSON: say what answered, not what JSON.parse thought of it.
+      if (res.status >= 400) throw new AdminApiError(res.status, 'httpError', `${method} ${path} answered ${res.status}`);
+      throw new AdminApiError(res.status, 'notJson', `${method} ${path} answered ${res.status} with something that is not JSON (is this an mdmlab server?)`);
+    }
     if (res.status >= 400) {
       const e = (json as { error?: { code?: string; message?: string; field?: string } } | undefined)?.error;
       throw new AdminApiError(res.status, e?.code ?? 'httpError', e?.message ?? `${method} ${path} answered ${res.status}`, e?.field);

@@ -78,14 +78,27 @@ describe('mdmlab fleet', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: 0, enrollFailed: 1, enrollAttempts: 2 });
   }, 90_000);
 
-  it('a setup that fails (a wrong admin token) ends the run with exit 1 instead of waiting forever', async () => {
+  it('a wrong admin token is one clear line and exit 2, before anything is created', async () => {
+    // Earlier versions found out in the setup and exited 1 with a summary; issue 10 ("Bad input")
+    // makes a wrong token a fleet that cannot run: exit 2 and one line.
     const server = await startTestServer();
     cleanups.push(() => server.stop());
     const child = spawnFleet(['--server', server.url, '--token', 'wrong', '--count', '1', '--json']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await exitCode(child)).toBe(2);
+    expect(stderr).toMatch(/^mdmlab fleet: the server refused the admin token \(401 unauthorized\): check --token or MDMLAB_ADMIN_TOKEN\n$/);
+    expect((await server.api.get('/users')).body).toEqual([]);
+  }, 90_000);
+
+  it('a setup that fails on the way (the server answers 500) ends the run with exit 1 instead of waiting forever', async () => {
+    const { proxy, server } = await serverBehindProxy((req) => (req.method === 'POST' && req.url === '/api/v1/groups' ? { status: 500 } : 'forward'));
+    cleanups.push(() => proxy.close(), () => server.stop());
+    const child = spawnFleet(['--server', proxy.url, '--token', server.adminToken, '--count', '1', '--json']);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     expect(await exitCode(child)).toBe(1);
-    expect(JSON.parse(stdout).reason).toMatch(/^setup failed: .*bearer token/i);
+    expect(JSON.parse(stdout).reason).toMatch(/^setup failed: POST \/groups answered 500/);
   }, 90_000);
 
   it('a SIGTERM while the fleet is stopping (the run ended, a request still hangs) ends it at once with 143', async () => {
