@@ -63,7 +63,7 @@ describe('a fleet run', () => {
     expect([sum('ios.enrolled'), sum('ios.converged'), sum('ios.blocked')]).toEqual([6, 6, 3]);
     // The slowest devices are the ones whose users had to react.
     expect(section.slowest.slice(0, 3).every((d) => d.manualFirst)).toBe(true);
-  });
+  }, 120_000);
 
   it('spreads the devices over worker threads and adds up what each counted', async () => {
     const server = await startTestServer();
@@ -75,7 +75,7 @@ describe('a fleet run', () => {
     expect(section.total).toMatchObject({ planned: 8, enrolled: 8, manualFirst: 4, outcomes: { installed: 8 } });
     const hardwareIds = finals.flatMap((f) => f.devices.map((d) => d.hardwareId));
     expect(new Set(hardwareIds).size).toBe(8);
-  });
+  }, 120_000); // worker threads started from TypeScript sources compile them first: slow on a loaded machine
 
   it('runs against a server known only through its device protocols (foreign mode): no admin API, outcomes from the devices', async () => {
     // The operator (this test) sets the server up with its own admin API; the fleet gets only an
@@ -110,5 +110,5 @@ describe('a fleet run', () => {
     const fleetRequests = proxy.seen.slice(operatorRequests);
     expect(fleetRequests.filter((l) => l.includes('/api/'))).toEqual([]);
     expect(fleetRequests.filter((l) => l.startsWith('GET /mdm/enroll'))).toHaveLength(4);
-  });
+  }, 120_000);
 });
