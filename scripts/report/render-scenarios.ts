@@ -28,7 +28,7 @@ function renderStory(s: ScenarioSection): string {
       step.ok ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>',
       `<code>${esc(step.line !== undefined ? `${step.path} (line ${step.line})` : step.path)}</code>`,
       esc(step.summary) + (step.error ? `<br><span class="bad">${esc(step.error)}</span>` : '') + (step.notes ?? []).map((n) => `<br><span class="note">${esc(n)}</span>`).join(''),
-      ms(step.ms),
+      `<span class="nowrap">${ms(step.ms)}</span>`,
     ]);
     for (const f of step.failures) rows.push(['', '', `<b>${esc(f.what)}</b><pre>expected: ${esc(show(f.expected))}\nfound:    ${esc(show(f.found))}</pre>`, '']);
   }
@@ -47,23 +47,16 @@ function renderStores(d: ScenarioSection['devices'][number]): string {
 
 function accounts(list: readonly MailAccountView[]): string {
   if (list.length === 0) return '<p class="note">(no accounts)</p>';
-  return table(
-    ['address', 'host', 'kind'],
-    list.map((a) => [
-      esc(a.email),
-      esc(a.host),
-      esc(
-        [
-          a.managed ? `managed${a.profile ? ` by ${a.profile}` : ''}` : 'set up by the user',
-          a.replacedUserAccount ? "replaced the user's account" : '',
-          a.androidProfile ? `${a.androidProfile} profile` : '',
-          a.app ?? '',
-        ]
-          .filter(Boolean)
-          .join(' · '),
-      ),
-    ]),
-  );
+  const items = list.map((a) => {
+    const kind = [
+      a.managed ? `managed${a.profile ? ` by ${a.profile}` : ''}` : 'set up by the user',
+      a.replacedUserAccount ? "replaced the user's account" : '',
+      a.androidProfile ? `${a.androidProfile} profile` : '',
+      a.app ?? '',
+    ].filter(Boolean);
+    return `<li class="${a.managed ? 'managed' : 'user'}"><b>${esc(a.email)}</b> on ${esc(a.host)}<br><span class="note">${esc(kind.join(' · '))}</span></li>`;
+  });
+  return `<ul class="accounts">${items.join('')}</ul>`;
 }
 
 const anchor = (s: ScenarioSection) => `story-${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;

@@ -32,8 +32,13 @@ td.num, th.num { text-align: right; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 16px; }
 .note { color: var(--muted); font-size: 12px; }
 pre { margin: 0; white-space: pre-wrap; word-break: break-word; font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
-.stores { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.stores { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; }
+.accounts { list-style: none; margin: 4px 0; padding: 0; }
+.accounts li { border: 1px solid var(--line); border-left: 4px solid #94a3b8; border-radius: 4px; padding: 4px 8px; margin: 0 0 6px; overflow-wrap: anywhere; }
+.accounts li.managed { border-left-color: #16a34a; }
+.nowrap { white-space: nowrap; }
 .stories { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
+.story { min-width: 0; }
 .story { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .story .verdict { font-weight: 600; margin: 4px 0 8px; }
 tr.failure td { background: #fef2f2; }
