@@ -127,6 +127,7 @@ export async function fleetCommand(argv: string[]): Promise<number> {
     .finally(() => (setupDone = true));
 
   const reason = await ended;
+  const endedAt = Date.now();
   for (const t of timers) clearInterval(t);
   display.finish(run.progress());
   if (!setupDone) process.stderr.write(`stopping: waiting for the setup's requests in flight (Ctrl-C exits at once)\n`);
@@ -154,10 +155,12 @@ export async function fleetCommand(argv: string[]): Promise<number> {
       finals,
       ...(serverView ? { serverView } : {}),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpu: { userS: round1(process.resourceUsage().userCPUTime / 1e6), systemS: round1(process.resourceUsage().systemCPUTime / 1e6) },
+      ...(run.enrollStartedAt !== undefined ? { setupMs: run.enrollStartedAt - run.startedAt } : {}),
       expectations: o.expectations,
     });
     const exitCode = cannotContinue ? 2 : setupFailed ? 1 : fleetVerdict(fleet, o.expectations.length > 0);
-    report = newReport('fleet', title(o), runInfo(o, run, reason, interrupted, exitCode), packageVersion());
+    report = newReport('fleet', title(o), runInfo(o, run, endedAt, reason, interrupted, exitCode), packageVersion());
     report.fleet = fleet;
     if (o.reportDir) files = writeReport(o.reportDir, report);
   } finally {
@@ -214,12 +217,12 @@ function title(o: FleetCliOptions): string {
   return `mdmlab fleet: ${o.count.toLocaleString('en-US')} devices (${mix})${o.shard && o.shard.of > 1 ? ` (shard ${o.shard.index}/${o.shard.of})` : ''}`;
 }
 
-function runInfo(o: FleetCliOptions, run: FleetRun, endReason: string, interrupted: boolean, exitCode: number): Report['run'] {
-  const now = Date.now();
+/** The run's times are its own: from the start until it ended (the stop and the report come after). */
+function runInfo(o: FleetCliOptions, run: FleetRun, endedAt: number, endReason: string, interrupted: boolean, exitCode: number): Report['run'] {
   return {
     startedAt: new Date(run.startedAt).toISOString(),
-    endedAt: new Date(now).toISOString(),
-    elapsedMs: now - run.startedAt,
+    endedAt: new Date(endedAt).toISOString(),
+    elapsedMs: endedAt - run.startedAt,
     endReason,
     interrupted,
     exitCode,
@@ -245,6 +248,8 @@ function runInfo(o: FleetCliOptions, run: FleetRun, endReason: string, interrupt
     seed: o.seed,
   };
 }
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function cannotRun(err: unknown): number {
   if (!(err instanceof FleetInputError)) throw err;

@@ -21,6 +21,8 @@ export interface FleetReportInput {
   finals: readonly ShareFinal[];
   serverView?: ServerView;
   peakRssMb: number;
+  cpu?: { userS: number; systemS: number };
+  setupMs?: number;
   expectations: readonly Expectation[];
 }
 
@@ -54,7 +56,9 @@ export function buildFleetSection(i: FleetReportInput): FleetSection {
     timeline: mergeTimelines(i.finals.map((f) => f.timeline)),
     slowest: slowest(records, outcomeOf),
     alerts: i.serverView?.alerts ?? { available: false, byKind: {}, items: [], truncated: 0 },
-    memory: { peakRssMb: i.peakRssMb, peakHeapMb: i.finals.reduce((n, f) => n + f.heapUsedMb, 0) },
+    memory: { peakRssMb: i.peakRssMb, heapMb: i.finals.reduce((n, f) => n + f.heapUsedMb, 0) },
+    ...(i.cpu ? { cpu: i.cpu } : {}),
+    ...(i.setupMs !== undefined ? { setupMs: i.setupMs } : {}),
     disagreements: disagreements.slice(0, MAX_DISAGREEMENTS),
     expectations: i.expectations.map((e) => evaluateExpectation(e, { platforms, total })),
   };

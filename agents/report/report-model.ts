@@ -69,7 +69,12 @@ export interface FleetSection {
   /** The devices that took longest to get their mail (enrollment start → managed account), slowest first. */
   slowest: SlowDevice[];
   alerts: AlertSummary;
-  memory: { peakRssMb: number; peakHeapMb?: number };
+  /** Peak resident memory of the simulator process; JS heap its device threads held at the end. */
+  memory: { peakRssMb: number; heapMb?: number };
+  /** CPU the simulator used (all its threads), in seconds. */
+  cpu?: { userS: number; systemS: number };
+  /** From the start until the devices began to enroll (directory objects, key pool). */
+  setupMs?: number;
   /** Device and server told different stories at the end (mdmlab server only). */
   disagreements: Disagreement[];
   expectations: ExpectationResult[];
