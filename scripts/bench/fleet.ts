@@ -56,7 +56,7 @@ function cpuSeconds(pid: number): number | undefined {
 
 async function startServer(): Promise<{ child: Child; url: string; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mdmlab-bench-fleet-'));
-  const child = await startChild('scripts/cli.ts', ['serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'warn'], 'mdmlab listening', { MDMLAB_ADMIN_TOKEN: TOKEN });
+  const child = await startChild('scripts/cli.ts', ['serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info'], 'mdmlab listening', { MDMLAB_ADMIN_TOKEN: TOKEN });
   return {
     child,
     url: String(child.hello.url).replace('localhost', '127.0.0.1'),
