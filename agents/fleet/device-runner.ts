@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient } from '../admin/admin-client.js';
 import type { CommandHandledEvent, CommandOutcome, EnrollmentTicket, SimulatedDevice } from '../device.js';
@@ -95,6 +96,10 @@ export class DeviceRunner {
     this.#o = o;
     this.#create = create;
     this.#timeline = new EventTimeline(o.startedAt);
+    // Every enrollment lane waits on the stop signal (its turn under --rate, a retry's backoff):
+    // one listener per lane at most, bounded by --concurrency, so Node's leak warning past ten
+    // listeners would only be noise.
+    setMaxListeners(Math.max(10, o.concurrency + 1), this.#stopping.signal);
     this.#admin = o.target.kind === 'mdmlab' ? new AdminClient(o.target.serverUrl, o.target.adminToken, o.target.caPem) : undefined;
     this.#profileIds = o.profileIds ? new Set(o.profileIds) : undefined;
     this.#slots = o.devices.map((d) => {

@@ -72,6 +72,8 @@ export function mergeReports(reports: readonly { report: Report; where: string }
       truncated: sections.reduce((n, s) => n + s.alerts.truncated, 0) + Math.max(0, alertItems.length - MAX_ITEMS),
     },
     memory: { peakRssMb: Math.max(...sections.map((s) => s.memory.peakRssMb)) },
+    // The shards' processes together (each ran on its own, perhaps on its own host).
+    ...(sections.every((s) => s.cpu) ? { cpu: { userS: sum(sections.map((s) => s.cpu!.userS)), systemS: sum(sections.map((s) => s.cpu!.systemS)) } } : {}),
     disagreements: sections.flatMap((s) => s.disagreements).slice(0, MAX_ITEMS),
     expectations: expectTexts.map((t) => evaluateExpectation(parseExpectation(t), { platforms, total })),
   };
@@ -113,4 +115,5 @@ function expectationsOf(r: Report): string[] {
   return Array.isArray(e) ? e.filter((x): x is string => typeof x === 'string') : [];
 }
 
+const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 10) / 10;
 const rank = (ms: number | undefined) => (ms === undefined ? Number.MAX_SAFE_INTEGER : ms);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KeyPool } from '../../agents/identity/key-pool.js';
@@ -18,6 +18,12 @@ import { measurePushConnections } from './push-cost.js';
  *
  *   npm run bench:fleet -- [--counts 1000,10000] [--mix ios=40,windows10=60] [--manual-first 30%]
  *                          [--workers N] [--concurrency 64] [--push-sample 2000] [--keep-reports DIR]
+ *                          [--previous EARLIER.json]
+ *
+ * `--previous` takes the JSON an earlier bench:fleet printed and counts its sizes with this run's for
+ * the slope (sizes too long to run back to back on a busy machine). Each size records the load
+ * average before and after it: on a shared machine the wall times say as much about the neighbours
+ * as about mdmlab, and CPU seconds and memory are the figures to compare.
  *
  * The default mix is every simulated platform in equal shares (only iOS today; the others join as
  * they register in agents/platforms.ts). Keys come from the cache (filled first, not timed).
@@ -32,6 +38,7 @@ const { values: v } = parseArgs({
     concurrency: { type: 'string' },
     'push-sample': { type: 'string' },
     'keep-reports': { type: 'string' },
+    previous: { type: 'string' },
   },
 });
 const COUNTS = (v.counts ?? '1000,10000').split(',').map(Number);
@@ -104,10 +111,13 @@ interface SizeResult {
   mailP95Ms?: number;
   simulator: { peakRssMb: number; heapMb?: number; cpuS: number };
   server: { peakRssMb?: number; cpuS?: number };
+  /** 1-minute load average before and after (2 cores: above 2, processes wait for a core). */
+  loadAvg: [number, number];
 }
 
 async function size(count: number): Promise<SizeResult> {
   say(`(${count}) ${count} devices, mix ${MIX}, ${MANUAL} set up mail by hand first`);
+  const load0 = round(loadavg()[0]!);
   const server = await startServer();
   const serverCpu0 = cpuSeconds(server.child.process.pid!) ?? 0;
   const reportDir = v['keep-reports'] ? join(v['keep-reports'], String(count)) : mkdtempSync(join(tmpdir(), 'mdmlab-bench-report-'));
@@ -136,9 +146,11 @@ async function size(count: number): Promise<SizeResult> {
     mailP95Ms: s.profileLatencyMs?.p95,
     simulator: { peakRssMb: s.memory?.maxRssMb, heapMb: s.memory?.heapMb, cpuS: round((s.cpu?.userS ?? 0) + (s.cpu?.systemS ?? 0)) },
     server: { peakRssMb: serverPeak, cpuS: round(serverCpu) },
+    loadAvg: [load0, round(loadavg()[0]!)],
   };
   say(`    wall ${out.wallS} s (setup ${out.setupS} s: users, groups, profile; enrollment → converged ${out.enrollToConvergedS} s, ${out.devicesPerS} devices/s); exit ${out.exitCode}`);
   say(`    outcomes ${JSON.stringify(out.outcomes)}; enroll p50/p95/p99 ${out.enrollP50Ms}/${out.enrollP95Ms}/${out.enrollP99Ms} ms; mail p95 ${out.mailP95Ms} ms`);
+  say(`    load average ${out.loadAvg[0]} → ${out.loadAvg[1]}`);
   say(`    simulator: peak RSS ${out.simulator.peakRssMb} MB (heap ${out.simulator.heapMb} MB), CPU ${out.simulator.cpuS} s; server: peak RSS ${out.server.peakRssMb} MB, CPU ${out.server.cpuS} s`);
   return out;
 }
@@ -146,12 +158,17 @@ async function size(count: number): Promise<SizeResult> {
 const round = (x: number) => Math.round(x * 100) / 100;
 
 const biggest = Math.max(...COUNTS);
+if (COUNTS.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new Error(`--counts: whole numbers of devices, e.g. 1000,10000`);
 say(`key pool: making sure ${biggest} cached keys exist (filled once by worker threads, not timed)…`);
 await new KeyPool().ensure(biggest + 64);
 const sizes: SizeResult[] = [];
 for (const count of COUNTS) sizes.push(await size(count));
+// `npm run` prints its banner on stdout before the JSON: read from the first brace.
+const previousText = v.previous ? readFileSync(v.previous, 'utf8') : undefined;
+const previous: SizeResult[] = previousText ? (JSON.parse(previousText.slice(previousText.indexOf('{'))) as { sizes: SizeResult[] }).sizes : [];
 
-const [small, large] = [sizes[0]!, sizes[sizes.length - 1]!];
+const all = [...previous, ...sizes].sort((a, b) => a.devices - b.devices);
+const [small, large] = [all[0]!, all[all.length - 1]!];
 const extra = large.devices - small.devices;
 const slope =
   extra > 0
@@ -172,5 +189,5 @@ say(`push: what ${PUSH_SAMPLE} open push connections cost, client and server sid
 const push = PUSH_SAMPLE > 0 ? await measurePushConnections(PUSH_SAMPLE, startServer) : undefined;
 if (push) say(`    per connection: client +${push.clientHeapKb} KB heap / +${push.clientRssKb} KB RSS, server +${push.serverRssKb} KB RSS`);
 
-process.stdout.write(`${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, mix: MIX, manualFirst: MANUAL, sizes, slope, push }, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify({ machine: { cpus: cpus().length, node: process.version }, mix: MIX, manualFirst: MANUAL, sizes, ...(previous.length ? { previous } : {}), slope, push }, null, 2)}\n`);
 process.exit(0);

@@ -78,6 +78,8 @@ function renderFleet(f: FleetSection): string {
     ['enroll p95', ms(t.latency.enroll.p95)],
     ['mail p95', ms(t.latency.converge.p95)],
     ['peak memory', `${num(f.memory.peakRssMb)} MB`],
+    ...(f.cpu ? [['simulator CPU', `${num(Math.round(f.cpu.userS + f.cpu.systemS))} s`]] : []),
+    ...(f.setupMs !== undefined ? [['setup', ms(f.setupMs)]] : []),
   ];
   return `
 ${f.expectations.length ? `<section id="expectations"><h2>Expectations</h2>${table(
@@ -122,7 +124,7 @@ ${table(
 ) || '<p class="note">No device enrolled.</p>'}</section>
 <section id="alerts"><h2>Alerts raised</h2>
 ${!f.alerts.available ? '<p class="note">A foreign server\'s alerts are not known to the fleet.</p>' : Object.keys(f.alerts.byKind).length === 0 ? '<p>None.</p>' : `${table(['kind', 'count'], Object.entries(f.alerts.byKind).map(([k, n]) => [`<b>${esc(k)}</b>`, num(n)]))}
-${table(['device', 'kind', 'message'], f.alerts.items.map((a) => [esc(a.device), esc(a.kind), esc(a.message)]))}${f.alerts.truncated ? `<p class="note">… and ${num(f.alerts.truncated)} more.</p>` : ''}`}</section>
+${table(['device', 'kind', 'message'], f.alerts.items.map((a) => [`<span class="nowrap">${esc(a.device)}</span>`, esc(a.kind), esc(a.message)]))}${f.alerts.truncated ? `<p class="note">… and ${num(f.alerts.truncated)} more.</p>` : ''}`}</section>
 <section id="errors"><h2>Errors and answers</h2>
 ${table(['platform', 'error (ids and numbers folded)', 'count'], f.platforms.flatMap((p) => Object.entries(p.errors).sort((a, b) => b[1] - a[1]).map(([k, n]) => [esc(p.platform), esc(k), num(n)]))) || '<p>No errors.</p>'}
 <h3>Commands answered</h3>

@@ -54,6 +54,23 @@ describe('mdmlab fleet', () => {
     expect(JSON.parse(stdout)).toMatchObject({ reason: 'duration reached', enrollFailed: 0 });
   }, 90_000);
 
+  it('paces more than ten enrollment lanes with --rate without a listener-leak warning', async () => {
+    // Each lane waits for its turn on the run's stop signal: twelve lanes are twelve listeners, all
+    // expected (Node warns of a "possible EventTarget memory leak" past ten).
+    const child = spawnFleet(['--count', '12', '--workers', '1', '--concurrency', '12', '--rate', '2/s', '--seed', 'lanes']);
+    let stderr = '';
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/enrolled [1-9]\d*\/12/.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exitCode(child)).toBe(0);
+    expect(stderr).not.toContain('MaxListenersExceededWarning');
+    expect(stderr).not.toMatch(/memory leak/i);
+  }, 90_000);
+
   it('retries an enrollment that failed (the server answered 503) and counts the attempts', async () => {
     let refused = 0;
     const { proxy, server } = await serverBehindProxy((req) => (req.url?.startsWith('/mdm/enroll') && refused++ < 2 ? { status: 503 } : 'forward'));

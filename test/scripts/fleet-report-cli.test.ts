@@ -36,12 +36,17 @@ describe('fleet reports', () => {
     const report = readJson(join(dir, 'report.json'));
     expect(report).toMatchObject({ schema: 'mdmlab-report', version: 1, kind: 'fleet', run: { exitCode: 0, interrupted: false, seed: 'report-cli', parameters: { count: 4, mix: { ios: 100 }, workers: 2 } } });
     expect(report.fleet.platforms[0].latency.enroll).toMatchObject({ unit: 'ms', count: 4, hdr: expect.any(String) });
+    // What the simulator cost (bench:fleet reads these): its CPU, and the setup before enrolling.
+    expect(report.fleet.cpu.userS).toBeGreaterThan(0);
+    expect(report.fleet.setupMs).toBeGreaterThan(0);
+    expect(summary).toMatchObject({ cpu: report.fleet.cpu, setupMs: report.fleet.setupMs });
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     // Self-contained: uPlot inlined, nothing fetched from elsewhere.
     expect(html).toContain('uPlot');
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|@import/);
     expect(html).toContain('Outcome per platform');
     expect(html).toContain('duplicateAccount');
+    expect(html).toContain('simulator CPU');
 
     // The same fleet held to a stricter expectation: not met, exit 1 (and the report says so).
     const notMet = await runCli(['fleet', '--count', '2', '--profile', '--until-converged', '--seed', 'report-cli-2', '--expect', 'blocked>=1', '--json']);
@@ -68,6 +73,8 @@ describe('fleet reports', () => {
     const report = readJson(join(out, 'report.json'));
     expect(report.fleet).toMatchObject({ planned: 5, shards: [{ index: 1, of: 2, devices: 2 }, { index: 2, of: 2, devices: 3 }], total: { enrolled: 5, outcomes: { installed: 5 } } });
     expect(report.fleet.total.latency.enroll.count).toBe(5);
+    const shardCpu = [readJson(join(a, 'report.json')), readJson(join(b, 'report.json'))].map((r) => r.fleet.cpu.userS as number);
+    expect(report.fleet.cpu.userS).toBeCloseTo(shardCpu[0]! + shardCpu[1]!, 1);
     expect(report.fleet.expectations).toEqual([{ text: 'installed>=100%', ok: true, actual: '100% (5 of 5)' }]);
     expect(report.run).toMatchObject({ exitCode: 0, parameters: { shards: '1/2, 2/2' } });
     // The shards shared one group and one profile on the server, and made five users.
