@@ -213,7 +213,9 @@ async function reachable(url: string, caPem: string | undefined): Promise<void> 
 }
 
 function title(o: FleetCliOptions): string {
-  const mix = o.mix.map((m) => `${m.platform} ${m.weight}`).join(', ');
+  // Weights are relative (ios=1 is ios=100): the title gives each platform's share.
+  const weights = o.mix.reduce((n, m) => n + m.weight, 0);
+  const mix = o.mix.map((m) => `${m.platform} ${Math.round((1000 * m.weight) / weights) / 10} %`).join(', ');
   return `mdmlab fleet: ${o.count.toLocaleString('en-US')} devices (${mix})${o.shard && o.shard.of > 1 ? ` (shard ${o.shard.index}/${o.shard.of})` : ''}`;
 }
 

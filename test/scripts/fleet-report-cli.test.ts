@@ -34,7 +34,7 @@ describe('fleet reports', () => {
     expect(summary.expectations.map((e: { ok: boolean }) => e.ok)).toEqual([true, true, true]);
 
     const report = readJson(join(dir, 'report.json'));
-    expect(report).toMatchObject({ schema: 'mdmlab-report', version: 1, kind: 'fleet', run: { exitCode: 0, interrupted: false, seed: 'report-cli', parameters: { count: 4, mix: { ios: 100 }, workers: 2 } } });
+    expect(report).toMatchObject({ schema: 'mdmlab-report', version: 1, kind: 'fleet', title: 'mdmlab fleet: 4 devices (ios 100 %)', run: { exitCode: 0, interrupted: false, seed: 'report-cli', parameters: { count: 4, mix: { ios: 100 }, workers: 2 } } });
     expect(report.fleet.platforms[0].latency.enroll).toMatchObject({ unit: 'ms', count: 4, hdr: expect.any(String) });
     // What the simulator cost (bench:fleet reads these): its CPU, and the setup before enrolling.
     expect(report.fleet.cpu.userS).toBeGreaterThan(0);
