@@ -1,12 +1,12 @@
-import { fleetCommand } from './fleet.js';
-import { scenarioCommand } from './scenario.js';
-import { serveCommand } from './serve.js';
-
-/** `mdmlab <command> …`: returns the process exit code. */
+/**
+ * `mdmlab <command> …`: returns the process exit code. Each command's module is loaded when it
+ * runs, so `mdmlab report` or a refused flag does not first load the server and every device.
+ */
 const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promise<number> }> = {
-  serve: { summary: 'run the MDM server', run: serveCommand },
-  fleet: { summary: 'run N simulated devices: mdmlab fleet --platform ios|windows10|windowsPhone81 --count N [--server URL]', run: fleetCommand },
-  scenario: { summary: 'run a scenario file: mdmlab scenario run FILE [--server URL --token T [--ca PEM] [--keep]] [--json]', run: scenarioCommand },
+  serve: { summary: 'run the MDM server', run: async (argv) => (await import('./serve.js')).serveCommand(argv) },
+  fleet: { summary: 'run a fleet of simulated devices: mdmlab fleet --count N [--mix ios=40,windows10=20,samsungKnox=20,androidForWork=20] [--report DIR]', run: async (argv) => (await import('./fleet.js')).fleetCommand(argv) },
+  report: { summary: 'render a report again, or join shards: mdmlab report DIR/report.json | mdmlab report merge A B … --out DIR', run: async (argv) => (await import('./report.js')).reportCommand(argv) },
+  scenario: { summary: 'run a scenario file: mdmlab scenario run FILE [--server URL --token T [--ca PEM] [--keep]] [--json]', run: async (argv) => (await import('./scenario.js')).scenarioCommand(argv) },
 };
 
 export function usage(): string {

@@ -1,240 +1,260 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { pino } from 'pino';
-import { parseDuration } from '../agents/scenario/duration.js';
-import { FleetRun, progressLine, type FleetSnapshot } from '../agents/fleet/fleet-runner.js';
-import { DEVICE_PLATFORMS, type DevicePlatform, type EmailProfilePlatform } from '../protocol/admin/platforms.js';
-import { DEFAULT_CONFIG } from '../server/config.js';
-import { startServer } from '../server/server.js';
-import { createSimulatedDevice, isSimulated, SIMULATED_PLATFORMS } from '../agents/platforms.js';
+import { AdminApiError, AdminClient } from '../agents/admin/admin-client.js';
+import type { FleetTarget } from '../agents/fleet/device-runner.js';
+import { buildFleetSection } from '../agents/fleet/fleet-report.js';
+import { FleetRun } from '../agents/fleet/fleet-run.js';
+import { planDigest } from '../agents/fleet/fleet-plan.js';
+import { FleetInputError } from '../agents/fleet/input-error.js';
+import { mixRecord } from '../agents/fleet/mix.js';
+import { readServerView, type ServerView } from '../agents/fleet/server-check.js';
+import { checkAdminToken, probeServer } from '../agents/fleet/server-probe.js';
+import { fleetVerdict } from '../agents/report/merge.js';
+import { newReport, type Report } from '../agents/report/report-model.js';
+import { sharedHttpClient } from '../agents/transport/http.js';
+import { packageVersion } from '../server/version.js';
+import { startEmbeddedServer } from './fleet/embedded-server.js';
+import { FLEET_HELP } from './fleet/help.js';
+import { parseFleetOptions, type FleetCliOptions } from './fleet/options.js';
+import { serveEnrollmentProfile } from './fleet/profile-server.js';
+import { ProgressDisplay } from './fleet/progress-display.js';
+import { summaryJson, summaryText } from './fleet/summary.js';
+import { writeReport } from './report/write-report.js';
 
 /** The shell's exit code for a process ended by the signal (128 + its number). */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
-const HELP = `usage: mdmlab fleet --platform ios|windows10|windowsPhone81 --count N [--server URL] [--token TOKEN] [options]
-
-Runs N simulated devices against a server until stopped (Ctrl-C), printing a progress line and a
-final summary. Without --server an embedded server on a temporary store is used.
-
-  --concurrency N       enrollments in flight at once (default 32)
-  --profile             create an email profile of the fleet's platform and deploy it to the fleet's group first
-  --duration 60s        stop by itself after this long
-  --until-installed     stop once every device has acknowledged the profile (with --profile)
-  --check-in 15m        periodic check-in interval of each device (default 4h; 0 = push only)
-  --enroll-attempts N   tries per device before its enrollment counts as failed (default 5;
-                        retries wait 1 s, 2 s, 4 s, … up to 30 s)
-  --seed S              repeatable UDIDs and key choices
-  --json                print the summary as JSON
-
-Ctrl-C (SIGINT or SIGTERM) stops the devices and prints the summary; a second one exits at once.
-Exit codes: 0, 1 when a device failed to enroll (after its retries) or the setup failed, 2 for bad
-options, 130/143 when stopped by a second Ctrl-C.
-`;
-
+/** `mdmlab fleet …`: returns the exit code (0 met, 1 not met, 2 cannot run; docs/fleet.md). */
 export async function fleetCommand(argv: string[]): Promise<number> {
-  let v;
+  let o: FleetCliOptions;
   try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        platform: { type: 'string' },
-        count: { type: 'string' },
-        server: { type: 'string' },
-        token: { type: 'string' },
-        concurrency: { type: 'string' },
-        profile: { type: 'boolean' },
-        duration: { type: 'string' },
-        'until-installed': { type: 'boolean' },
-        'check-in': { type: 'string' },
-        'enroll-attempts': { type: 'string' },
-        seed: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (err) {
-    process.stderr.write(`mdmlab fleet: ${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (v.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const platform = (v.platform ?? 'ios') as DevicePlatform;
-  const count = Number(v.count ?? '10');
-  const concurrency = Number(v.concurrency ?? '32');
-  const duration = v.duration === undefined ? undefined : parseDuration(v.duration);
-  const checkIn = v['check-in'] === undefined ? undefined : parseDuration(v['check-in']);
-  const enrollAttempts = Number(v['enroll-attempts'] ?? '5');
-  const problems = [
-    !(DEVICE_PLATFORMS as readonly string[]).includes(platform) && `--platform must be one of ${DEVICE_PLATFORMS.join(', ')}`,
-    (DEVICE_PLATFORMS as readonly string[]).includes(platform) && !isSimulated(platform) && `${platform} devices are not simulated yet (simulated: ${SIMULATED_PLATFORMS.join(', ')})`,
-    !(Number.isInteger(count) && count > 0) && '--count must be a positive whole number',
-    !(Number.isInteger(concurrency) && concurrency > 0) && '--concurrency must be a positive whole number',
-    !(Number.isInteger(enrollAttempts) && enrollAttempts > 0) && '--enroll-attempts must be a positive whole number',
-    v.duration !== undefined && duration === undefined && '--duration must be a duration such as 60s',
-    v['check-in'] !== undefined && checkIn === undefined && '--check-in must be a duration such as 15m',
-    v['until-installed'] && !v.profile && '--until-installed needs --profile',
-  ].filter(Boolean);
-  if (problems.length) {
-    process.stderr.write(`mdmlab fleet: ${problems.join('; ')}\n`);
-    return 2;
-  }
-
-  const embedded = v.server ? undefined : await startEmbedded();
-  const serverUrl = v.server?.replace(/\/$/, '') ?? embedded!.url;
-  const token = v.token ?? process.env.MDMLAB_ADMIN_TOKEN ?? embedded?.token;
-  if (!token) {
-    process.stderr.write('mdmlab fleet: --server needs the admin token (--token or MDMLAB_ADMIN_TOKEN)\n');
-    await embedded?.stop();
-    return 2;
-  }
-  const run = new FleetRun({
-    serverUrl,
-    adminToken: token,
-    platform,
-    count,
-    concurrency,
-    enrollAttempts,
-    seed: v.seed ?? String(Date.now()),
-    createDevice: (id, seed) => createSimulatedDevice({ id, platform, seed, serverUrl, periodicCheckInMs: checkIn ?? 4 * 3600_000 }),
-    ...(v.profile ? { profile: { platform: emailProfilePlatformOf(platform), host: 'mail.contoso.com', accountName: 'Fleet mail' } } : {}),
-  });
-  const tty = process.stderr.isTTY;
-  let lastPrinted = 0;
-  const ticker = setInterval(() => {
-    const line = progressLine(run.snapshot(), count);
-    if (tty) process.stderr.write(`\r${line.padEnd(130)}`);
-    else if (Date.now() - lastPrinted >= 5000) {
-      process.stderr.write(`${line}\n`);
-      lastPrinted = Date.now();
+    const parsed = parseFleetOptions(argv);
+    if (parsed === 'help') {
+      process.stdout.write(FLEET_HELP);
+      return 0;
     }
-  }, 1000);
+    o = parsed;
+  } catch (err) {
+    return cannotRun(err);
+  }
+  const display = new ProgressDisplay();
+  const closers: (() => Promise<void>)[] = [];
+  let removeStoreNow: (() => void) | undefined;
+  let target: FleetTarget;
+  let server: { url: string; kind: 'mdmlab' | 'foreign'; embedded: boolean };
+  try {
+    ({ target, server, removeStoreNow } = await resolveTarget(o, closers));
+  } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    return cannotRun(err);
+  }
 
-  // The run ends for the first of: Ctrl-C, --duration, --until-installed, a setup that failed.
-  // Every timer that could end it is cleared when one does: a live interval keeps the process up.
-  // Once it is ending, for whatever reason, a signal exits at once: a fleet whose devices are slow
-  // to stop (a request still waiting for its answer) must never be unkillable by Ctrl-C.
+  const run = new FleetRun({
+    target,
+    seed: o.seed,
+    count: o.count,
+    mix: o.mix,
+    manualFirst: o.manualFirst,
+    reactDelayMs: o.reactDelayMs,
+    appDelayMs: o.appDelayMs,
+    ...(o.shard ? { shard: o.shard } : {}),
+    profiles: o.profiles ?? [],
+    ...(o.foreign?.mailAddress && o.foreign.mailHost ? { foreignAccount: { email: o.foreign.mailAddress, host: o.foreign.mailHost } } : {}),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    concurrency: o.concurrency,
+    ...(o.ratePerSec ? { ratePerSec: o.ratePerSec } : {}),
+    enrollAttempts: o.enrollAttempts,
+    checkInMs: o.checkInMs,
+    onSetupProgress: (text) => display.say(text),
+  });
+
+  // The run ends for the first of: Ctrl-C, --duration, --until-converged, a setup that failed, a
+  // server that refuses enrollments. Once it is ending, for whatever reason, a signal exits at once:
+  // a fleet whose devices are slow to stop must never be unkillable by Ctrl-C.
   let ending = false;
+  let interrupted = false;
+  let cannotContinue: string | undefined;
+  let setupFailed = false;
   let end!: (reason: string) => void;
   const ended = new Promise<string>((resolve) => (end = resolve)).finally(() => (ending = true));
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     if (ending) {
-      embedded?.removeStoreNow();
+      removeStoreNow?.();
       process.stderr.write(`\n… ${name} again: exiting at once\n`);
       process.exit(SIGNAL_EXIT[name]);
     }
     ending = true;
-    process.stderr.write(`\n… ${name}: stopping the fleet; ${name} again exits at once\n`);
+    interrupted = true;
+    process.stderr.write(`\n… ${name}: stopping the fleet and writing what happened so far; ${name} again exits at once\n`);
     end(name === 'SIGINT' ? 'interrupted' : 'terminated');
   };
   const onSigint = () => onSignal('SIGINT');
   const onSigterm = () => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  const timers: NodeJS.Timeout[] = [];
-  if (duration !== undefined) timers.push(setTimeout(() => end('duration reached'), duration));
-  if (v['until-installed']) {
+  run.onTrouble((message, kind) => {
+    cannotContinue ??= message;
+    end(kind === 'refusing' ? 'the server refuses enrollments' : 'a fleet worker failed');
+  });
+
+  const timers: NodeJS.Timeout[] = [setInterval(() => display.update(run.progress()), 250)];
+  if (o.durationMs !== undefined) timers.push(setTimeout(() => end('duration reached'), o.durationMs));
+  if (o.untilConverged) {
+    let checking = false;
     timers.push(
       setInterval(() => {
-        if (run.counters.profilesInstalled + run.counters.enrollFailed >= count) end('every device installed the profile');
-      }, 50),
+        if (checking || run.shares.length === 0) return;
+        checking = true;
+        run.converged().then(
+          (yes) => {
+            if (!yes) return;
+            const t = run.progress().total;
+            end(t.outcomes.installed + t.outcomes.replaced === t.planned - t.enrollFailed ? 'every device installed the profile' : 'every device converged');
+          },
+          () => undefined, // a status read that failed is tried again at the next tick
+        ).finally(() => (checking = false));
+      }, 250),
     );
   }
-  let setupFailed = false;
-  let settled = false;
+  const setupAbort = new AbortController();
+  let setupDone = false;
   const starting = run
-    .start()
+    .start(setupAbort.signal)
     .catch((err: unknown) => {
+      if (setupAbort.signal.aborted) return;
       setupFailed = true;
+      if (err instanceof AdminApiError && err.status >= 400 && err.status < 500) cannotContinue = `the server refused the fleet's setup: ${err.message}`;
       end(`setup failed: ${(err as Error).message}`);
     })
-    .finally(() => (settled = true));
+    .finally(() => (setupDone = true));
+
   const reason = await ended;
-  for (const t of timers) clearTimeout(t);
-  clearInterval(ticker);
-  const snap = run.snapshot();
-  // The last state of the progress line, also when the run ended before the first tick.
-  process.stderr.write(tty ? `\r${progressLine(snap, count).padEnd(130)}` : `${progressLine(snap, count)}\n`);
-  if (!settled) {
-    const what = snap.counters.enrolling > 0 ? `${snap.counters.enrolling} enrollment(s)` : 'the requests of the setup';
-    process.stderr.write(`${tty ? '\n' : ''}stopping: waiting for ${what} in flight (Ctrl-C exits at once)\n`);
-  }
+  const endedAt = Date.now();
+  for (const t of timers) clearInterval(t);
+  display.finish(run.progress());
+  if (!setupDone) process.stderr.write(`stopping: waiting for the setup's requests in flight (Ctrl-C exits at once)\n`);
+  let report: Report;
+  let files: { json: string; html: string } | undefined;
   try {
-    await run.stop();
+    setupAbort.abort();
     await starting;
-    await embedded?.stop();
+    const finals = await run.stop();
+    let serverView: ServerView | undefined;
+    if (target.kind === 'mdmlab' && run.setup && finals.length > 0) {
+      try {
+        const setup = run.setup;
+        const admin = new AdminClient(target.serverUrl, target.adminToken, target.caPem);
+        serverView = await readServerView(admin, finals.flatMap((f) => f.devices), (platform) => setup.profileByPlatform.get(platform));
+      } catch (err) {
+        process.stderr.write(`note: could not read the server's view of the devices (${(err as Error).message}); outcomes are the devices' own\n`);
+      }
+    }
+    for (const close of closers.reverse()) await close();
+    const fleet = buildFleetSection({
+      runId: run.runId,
+      server,
+      shard: run.shard,
+      finals,
+      ...(serverView ? { serverView } : {}),
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpu: { userS: round1(process.resourceUsage().userCPUTime / 1e6), systemS: round1(process.resourceUsage().systemCPUTime / 1e6) },
+      ...(run.enrollStartedAt !== undefined ? { setupMs: run.enrollStartedAt - run.startedAt } : {}),
+      expectations: o.expectations,
+    });
+    const exitCode = cannotContinue ? 2 : setupFailed ? 1 : fleetVerdict(fleet, o.expectations.length > 0);
+    report = newReport('fleet', title(o), runInfo(o, run, endedAt, reason, interrupted, exitCode), packageVersion());
+    report.fleet = fleet;
+    if (o.reportDir) files = writeReport(o.reportDir, report);
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
-  if (tty) process.stderr.write('\n');
-  process.stdout.write(v.json ? `${JSON.stringify(summaryJson(snap, reason, count), null, 2)}\n` : summaryText(snap, reason, count));
-  return setupFailed || snap.counters.enrollFailed > 0 ? 1 : 0;
+  if (cannotContinue) process.stderr.write(`mdmlab fleet: ${cannotContinue}\n`);
+  process.stdout.write(o.json ? `${JSON.stringify(summaryJson(report, files ? { reportFiles: files } : {}), null, 2)}\n` : summaryText(report, files ? { reportFiles: files } : {}));
+  return report.run.exitCode;
 }
 
-/** The email profile type a fleet of `platform` devices gets with --profile. */
-function emailProfilePlatformOf(platform: DevicePlatform): EmailProfilePlatform {
-  return platform === 'androidForWork' ? 'afwGmail' : platform;
-}
-
-function summaryJson(s: FleetSnapshot, reason: string, total: number) {
-  return {
-    reason,
-    elapsedMs: s.elapsedMs,
-    devices: total,
-    enrolled: s.counters.enrolled,
-    enrollFailed: s.counters.enrollFailed,
-    enrollAttempts: s.counters.enrollAttempts,
-    enrollRetried: s.counters.enrollRetried,
-    profilesInstalled: s.counters.profilesInstalled,
-    commands: Object.fromEntries(s.counters.commands),
-    backgroundErrors: s.counters.backgroundErrors,
-    errors: Object.fromEntries(s.counters.errors),
-    enrollLatencyMs: s.enrollLatency.summary(),
-    profileLatencyMs: s.profileLatency.summary(),
-    memory: { rssMb: Math.round(process.memoryUsage().rss / 1e6), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1e3) },
-  };
-}
-
-function summaryText(s: FleetSnapshot, reason: string, total: number): string {
-  const j = summaryJson(s, reason, total);
-  const lat = (l: ReturnType<FleetSnapshot['enrollLatency']['summary']>) => (l.count ? `p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, max ${l.max} ms` : 'no samples');
-  const lines = [
-    `fleet stopped: ${reason} after ${(j.elapsedMs / 1000).toFixed(1)} s`,
-    `  devices   ${j.enrolled}/${total} enrolled, ${j.enrollFailed} failed (${j.enrollAttempts} attempts, ${j.enrollRetried} enrolled after a retry)`,
-    `  enroll    ${lat(j.enrollLatencyMs)}`,
-    `  profile   ${lat(j.profileLatencyMs)} (enroll start → profile installed)`,
-    `  commands  ${Object.entries(j.commands).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
-    `  memory    peak RSS ${j.memory.maxRssMb} MB`,
-    ...Object.entries(j.errors).map(([k, n]) => `  error ×${n}: ${k}`),
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-async function startEmbedded() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mdmlab-fleet-'));
-  const removeStoreNow = () => rmSync(dataDir, { recursive: true, force: true });
-  let server;
-  try {
-    server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }));
-  } catch (err) {
-    removeStoreNow();
-    throw err;
+/** Where the devices go: the embedded server, a given mdmlab server, or (--foreign) another MDM server. */
+async function resolveTarget(o: FleetCliOptions, closers: (() => Promise<void>)[]) {
+  if (o.foreign) {
+    let enrollUrl = o.foreign.enrollUrl;
+    if (o.foreign.enrollProfile) {
+      const served = await serveEnrollmentProfile(o.foreign.enrollProfile);
+      closers.push(served.close);
+      enrollUrl = served.url;
+    } else {
+      await reachable(enrollUrl!, o.caPem);
+    }
+    // The server URL only decides lab mode (http MDM URLs accepted) for a foreign server.
+    const serverUrl = o.server ?? (o.foreign.enrollUrl ? new URL(o.foreign.enrollUrl).origin : 'https://foreign-mdm-server');
+    const target: FleetTarget = { kind: 'foreign', serverUrl, ticket: { enrollUrl: enrollUrl! }, ...(o.caPem ? { caPem: o.caPem } : {}) };
+    return { target, server: { url: o.server ?? o.foreign.enrollUrl ?? o.foreign.enrollProfile!, kind: 'foreign' as const, embedded: false }, removeStoreNow: undefined };
   }
+  if (!o.server) {
+    const embedded = await startEmbeddedServer();
+    closers.push(embedded.stop);
+    const target: FleetTarget = { kind: 'mdmlab', serverUrl: embedded.url, adminToken: embedded.token };
+    return { target, server: { url: embedded.url, kind: 'mdmlab' as const, embedded: true }, removeStoreNow: embedded.removeStoreNow };
+  }
+  const kind = await probeServer(o.server, o.caPem);
+  if (kind.kind === 'other') throw new FleetInputError(`${o.server} is not an mdmlab server (${kind.why}); to point the fleet at another MDM server use --foreign --enroll-url URL (docs/fleet.md)`);
+  const token = o.token ?? process.env.MDMLAB_ADMIN_TOKEN;
+  if (!token) throw new FleetInputError('--server needs the admin token (--token or MDMLAB_ADMIN_TOKEN)');
+  const target: FleetTarget = { kind: 'mdmlab', serverUrl: o.server, adminToken: token, ...(o.caPem ? { caPem: o.caPem } : {}) };
+  await checkAdminToken(new AdminClient(o.server, token, o.caPem));
+  return { target, server: { url: o.server, kind: 'mdmlab' as const, embedded: false }, removeStoreNow: undefined };
+}
+
+/** A foreign server answers at all (any HTTP status will do): an unreachable one is one line, not a run of retries. */
+async function reachable(url: string, caPem: string | undefined): Promise<void> {
+  try {
+    await sharedHttpClient().request({ method: 'GET', url: new URL('/', url).href, timeoutMs: 10_000, ...(caPem ? { caPem } : {}) });
+  } catch (err) {
+    throw new FleetInputError(`cannot reach ${new URL(url).origin}: ${(err as Error).message}`);
+  }
+}
+
+function title(o: FleetCliOptions): string {
+  // Weights are relative (ios=1 is ios=100): the title gives each platform's share.
+  const weights = o.mix.reduce((n, m) => n + m.weight, 0);
+  const mix = o.mix.map((m) => `${m.platform} ${Math.round((1000 * m.weight) / weights) / 10} %`).join(', ');
+  return `mdmlab fleet: ${o.count.toLocaleString('en-US')} devices (${mix})${o.shard && o.shard.of > 1 ? ` (shard ${o.shard.index}/${o.shard.of})` : ''}`;
+}
+
+/** The run's times are its own: from the start until it ended (the stop and the report come after). */
+function runInfo(o: FleetCliOptions, run: FleetRun, endedAt: number, endReason: string, interrupted: boolean, exitCode: number): Report['run'] {
   return {
-    url: server.url,
-    token: server.adminToken,
-    stop: async () => {
-      try {
-        await server.close();
-      } finally {
-        removeStoreNow();
-      }
+    startedAt: new Date(run.startedAt).toISOString(),
+    endedAt: new Date(endedAt).toISOString(),
+    elapsedMs: endedAt - run.startedAt,
+    endReason,
+    interrupted,
+    exitCode,
+    parameters: {
+      count: o.count,
+      mix: mixRecord(o.mix),
+      manualFirst: `${Math.round(o.manualFirst * 1000) / 10}%`,
+      profile: o.foreign ? 'deployed by the operator' : (o.profileSource ?? 'none'),
+      workers: run.workers,
+      concurrency: o.concurrency,
+      ...(o.ratePerSec ? { rate: `${o.ratePerSec}/s` } : {}),
+      ...(o.shard ? { shard: `${o.shard.index}/${o.shard.of}` } : {}),
+      ...(o.durationMs !== undefined ? { duration: `${o.durationMs / 1000}s` } : {}),
+      untilConverged: o.untilConverged,
+      expect: o.expectations.map((e) => e.text),
+      reactAfter: `${o.reactDelayMs[0] / 1000}s..${o.reactDelayMs[1] / 1000}s`,
+      appAfter: `${o.appDelayMs[0] / 1000}s..${o.appDelayMs[1] / 1000}s`,
+      checkIn: `${o.checkInMs / 1000}s`,
+      enrollAttempts: o.enrollAttempts,
+      plan: planDigest(run.plan),
+      ...(o.foreign ? { foreign: o.foreign } : {}),
     },
-    /** For an exit that cannot wait: the store (with the lab CA's key) must not stay in /tmp. */
-    removeStoreNow,
+    seed: o.seed,
   };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function cannotRun(err: unknown): number {
+  if (!(err instanceof FleetInputError)) throw err;
+  process.stderr.write(`mdmlab fleet: ${err.message}\n`);
+  return 2;
 }

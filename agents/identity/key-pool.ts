@@ -33,6 +33,12 @@ export interface KeyPoolOptions {
   bits?: number;
   /** When short, generate at least this many keys at once (default 2 per worker). */
   minFill?: number;
+  /**
+   * Hand out only every `of`-th key of the folder's (seeded) order, starting at `index` (0-based):
+   * pools of several threads or processes over one folder then never hand out the same key twice
+   * (a fleet's worker threads). Keys a pool generates when short are its own.
+   */
+  slice?: { index: number; of: number };
 }
 
 export interface PooledKey {
@@ -64,6 +70,7 @@ export class KeyPool {
   readonly #random: SeededRandom;
   readonly #workers: number;
   readonly #minFill: number;
+  readonly #slice: { index: number; of: number } | undefined;
   #order: string[] | undefined;
   #cursor = 0;
   #lock: Promise<unknown> = Promise.resolve();
@@ -75,6 +82,7 @@ export class KeyPool {
     this.#random = new SeededRandom(options.seed);
     this.#workers = Math.max(1, options.workers ?? availableParallelism());
     this.#minFill = options.minFill ?? 2 * this.#workers;
+    this.#slice = options.slice;
   }
 
   /** Keys in the folder now (of this pool's size). */
@@ -103,7 +111,7 @@ export class KeyPool {
   /** `n` keys this pool has not handed out before, in seeded order, generating what is missing. */
   take(n: number): Promise<PooledKey[]> {
     return this.#exclusive(async () => {
-      this.#order ??= this.#random.shuffle(this.#listFiles());
+      this.#order ??= this.#sliced(this.#random.shuffle(this.#listFiles()));
       const out: PooledKey[] = [];
       while (out.length < n) {
         const available = this.#order.length - this.#cursor;
@@ -130,6 +138,11 @@ export class KeyPool {
     const run = this.#lock.then(f, f);
     this.#lock = run.catch(() => undefined);
     return run;
+  }
+
+  #sliced(files: string[]): string[] {
+    const slice = this.#slice;
+    return slice ? files.filter((_, i) => i % slice.of === slice.index) : files;
   }
 
   #append(files: string[]): void {

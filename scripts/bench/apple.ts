@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FleetRun } from '../../agents/fleet/fleet-runner.js';
+import type { FleetRun } from '../../agents/fleet/fleet-run.js';
+import { buildFleetSection } from '../../agents/fleet/fleet-report.js';
+import { inProcessFleet } from '../../agents/fleet/in-process-fleet.js';
 import { KeyPool } from '../../agents/identity/key-pool.js';
 import type { IosDevice } from '../../agents/ios/ios-device.js';
 import { createSimulatedDevice } from '../device-factory.js';
@@ -37,7 +39,7 @@ async function startServer(): Promise<{ child: Child; url: string; cleanup: () =
 }
 
 async function fleet(url: string, count: number, pool: KeyPool, profile: boolean): Promise<FleetRun> {
-  return new FleetRun({
+  return inProcessFleet({
     serverUrl: url,
     adminToken: TOKEN,
     platform: 'ios',
@@ -59,6 +61,7 @@ async function checkInThroughput(pool: KeyPool) {
   const server = await startServer();
   const run = await fleet(server.url, 50, pool, false);
   await run.start();
+  await run.whenEnrollmentDone();
   const requests = run.devices.map((d) => (d as IosDevice).idleRequest()!).filter(Boolean);
   const bodyBytes = Math.round(requests.reduce((n, r) => n + r.body.length + (r.headers['mdm-signature']?.length ?? 0), 0) / requests.length);
   // Interleaved, so a slow minute of the machine weighs on both sides alike; medians reported.
@@ -89,25 +92,27 @@ async function fleetEnrollment(pool: KeyPool) {
   const server = await startServer();
   const run = await fleet(server.url, COUNT, pool, true);
   const t0 = Date.now();
-  const ticker = setInterval(() => say(`    ${((Date.now() - t0) / 1000).toFixed(0)} s: enrolled ${run.counters.enrolled}, installed ${run.counters.commands.get('InstallProfile Acknowledged') ?? 0}`), 5000);
+  const installed = () => run.progress().total.outcomes.installed;
+  const ticker = setInterval(() => say(`    ${((Date.now() - t0) / 1000).toFixed(0)} s: enrolled ${run.progress().total.enrolled}, installed ${installed()}`), 5000);
   await run.start();
-  while ((run.counters.commands.get('InstallProfile Acknowledged') ?? 0) + run.counters.enrollFailed < COUNT) await new Promise((r) => setTimeout(r, 20));
+  while (installed() + run.progress().total.enrollFailed < COUNT) await new Promise((r) => setTimeout(r, 20));
   const done = Date.now();
   clearInterval(ticker);
   const serverPeak = server.child.peakRssMb();
   const simulatorPeak = Math.round(process.resourceUsage().maxRSS / 1024);
+  const finals = await run.stop();
+  const figures = buildFleetSection({ runId: run.runId, server: { url: server.url, kind: 'mdmlab', embedded: false }, shard: run.shard, finals, peakRssMb: simulatorPeak, expectations: [] }).total;
   const out = {
     devices: COUNT,
-    enrollFailed: run.counters.enrollFailed,
-    installed: run.counters.commands.get('InstallProfile Acknowledged') ?? 0,
+    enrollFailed: figures.enrollFailed,
+    installed: figures.outcomes.installed,
     wallSeconds: Number(((done - t0) / 1000).toFixed(1)),
     enrollToAckSeconds: Number(((done - run.enrollStartedAt!) / 1000).toFixed(1)),
     directorySetupSeconds: Number(((run.enrollStartedAt! - t0) / 1000).toFixed(1)),
-    enrollLatencyMs: run.enrollLatency.summary(),
+    enrollLatencyMs: { p50: figures.latency.enroll.p50, p95: figures.latency.enroll.p95, p99: figures.latency.enroll.p99 },
     serverPeakRssMb: serverPeak,
     simulatorPeakRssMb: simulatorPeak,
   };
-  await run.stop();
   await server.cleanup();
   say(`    wall ${out.wallSeconds} s (directory setup ${out.directorySetupSeconds} s, enroll → last acknowledgement ${out.enrollToAckSeconds} s); ${out.installed}/${COUNT} installed, ${out.enrollFailed} failed`);
   say(`    enroll latency p50 ${out.enrollLatencyMs.p50} ms, p95 ${out.enrollLatencyMs.p95} ms, p99 ${out.enrollLatencyMs.p99} ms`);

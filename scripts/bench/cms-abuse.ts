@@ -4,7 +4,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { FleetRun } from '../../agents/fleet/fleet-runner.js';
+import { inProcessFleet } from '../../agents/fleet/in-process-fleet.js';
 import { KeyPool } from '../../agents/identity/key-pool.js';
 import type { IosDevice } from '../../agents/ios/ios-device.js';
 import { envelope } from '../../certs/cms-enveloped.js';
@@ -96,7 +96,7 @@ try {
   say('enrolling one simulated iOS device for the normal signed Idle…');
   const pool = new KeyPool({ seed: 'bench' });
   await pool.ensure(2);
-  const run = new FleetRun({
+  const run = inProcessFleet({
     serverUrl: origin,
     adminToken: TOKEN,
     platform: 'ios',
@@ -106,6 +106,7 @@ try {
     createDevice: (id, seed) => createSimulatedDevice({ id, platform: 'ios', seed, serverUrl: origin, keyPool: pool, periodicCheckInMs: 0 }),
   });
   await run.start();
+  await run.whenEnrollmentDone();
   const idle = (run.devices[0] as IosDevice).idleRequest();
   if (!idle) throw new Error('the bench device did not enroll');
   const idlePath = new URL(idle.url).pathname;

@@ -4,7 +4,6 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isSimulated } from '../../agents/platforms.js';
 import { KeyPool } from '../../agents/identity/key-pool.js';
 import { SYNCML_DM_CONTENT_TYPE } from '../../protocol/windows/syncml/types.js';
 import { startChild, type Child } from './child.js';
@@ -18,14 +17,13 @@ import { enrollBenchDevice, firstSession, idleMessage, post, takeReply, type Ben
  *     own process, interleaved rounds, medians and their ratio. The load is a node client in this
  *     process (wrk cannot make a digest per request); it does the same work for both servers.
  * (2) N simulated Windows devices with cached identities enroll and confirm one email profile:
- *     wall time and peak memory of server and simulator. Needs the simulated Windows device
- *     (agents/windows, registered in agents/platforms.ts); until then it reports that it was skipped.
+ *     the fleet harness every platform shares measures it (wall time, CPU and peak memory of server
+ *     and simulator): `npm run bench:fleet -- --counts 1000 --mix windows10=1 --manual-first 0%`.
  */
-const { values: v } = parseArgs({ options: { devices: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, count: { type: 'string' }, only: { type: 'string' } } });
+const { values: v } = parseArgs({ options: { devices: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } } });
 const DEVICES = Number(v.devices ?? 64);
 const SECONDS = Number(v.seconds ?? 10);
 const CONNECTIONS = Number(v.connections ?? 32);
-const COUNT = Number(v.count ?? 1000);
 const TOKEN = 'bench-token';
 const ROUNDS = 3;
 const say = (s: string) => process.stderr.write(`${s}\n`);
@@ -136,55 +134,11 @@ async function idleSessions(pool: KeyPool) {
   return out;
 }
 
-/**
- * Part (2), the hook: N simulated Windows 10 devices (agents/windows) enroll and confirm one email
- * profile, timed until the server counts them all installed (the admin status, platform-neutral).
- */
-async function fleetEnrollment(pool: KeyPool) {
-  if (!isSimulated('windows10')) {
-    say('(2) skipped: the simulated Windows device is not registered in agents/platforms.ts yet');
-    return { skipped: 'agents/platforms.ts has no windows10 device yet' };
-  }
-  const { FleetRun } = await import('../../agents/fleet/fleet-runner.js');
-  const { createSimulatedDevice } = await import('../device-factory.js');
-  say(`(2) ${COUNT} Windows 10 devices enroll and confirm one email profile`);
-  const server = await startServer();
-  const run = new FleetRun({
-    serverUrl: server.url,
-    adminToken: TOKEN,
-    platform: 'windows10',
-    count: COUNT,
-    concurrency: 64,
-    seed: 'bench',
-    createDevice: (id, seed) => createSimulatedDevice({ id, platform: 'windows10', seed, serverUrl: server.url, keyPool: pool, periodicCheckInMs: 0 }),
-    profile: { platform: 'windows10', host: 'mail.contoso.com', accountName: 'Bench mail' },
-  });
-  const t0 = Date.now();
-  await run.start();
-  const installed = async () => {
-    const res = await fetch(`${server.url}/api/v1/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    const status = (await res.json()) as { profiles: { counts: { installed?: number } }[] };
-    return status.profiles[0]?.counts.installed ?? 0;
-  };
-  while ((await installed()) + run.counters.enrollFailed < COUNT) await new Promise((r) => setTimeout(r, 250));
-  const out = {
-    devices: COUNT,
-    enrollFailed: run.counters.enrollFailed,
-    wallSeconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
-    enrollLatencyMs: run.enrollLatency.summary(),
-    serverPeakRssMb: server.child.peakRssMb(),
-    simulatorPeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-  };
-  await run.stop();
-  await server.cleanup();
-  say(`    wall ${out.wallSeconds} s; peak RSS server ${out.serverPeakRssMb} MB, simulator ${out.simulatorPeakRssMb} MB`);
-  return out;
-}
-
 const pool = new KeyPool({ seed: 'bench-windows' });
 say('key pool: making sure enough cached keys exist (filled once by worker threads, not timed)…');
-await pool.ensure(v.only === 'fleet' ? COUNT + 10 : DEVICES + 10);
-const sessions = v.only === 'fleet' ? undefined : await idleSessions(pool);
-const fleet = v.only === 'sessions' ? undefined : await fleetEnrollment(pool);
+await pool.ensure(DEVICES + 10);
+const sessions = await idleSessions(pool);
+// Part (2) is the fleet harness every platform shares: npm run bench:fleet -- --counts 1000 --mix windows10=1 --manual-first 0%
+const fleet = { seeBenchFleet: 'npm run bench:fleet -- --counts 1000 --mix windows10=1 --manual-first 0%' };
 process.stdout.write(`${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, sessions, fleet }, null, 2)}\n`);
 process.exit(0);

@@ -64,6 +64,23 @@ describe('mdmlab fleet', () => {
     expect(JSON.parse(stdout)).toMatchObject({ reason: 'duration reached', enrollFailed: 0 });
   }, 90_000);
 
+  it('paces more than ten enrollment lanes with --rate without a listener-leak warning', async () => {
+    // Each lane waits for its turn on the run's stop signal: twelve lanes are twelve listeners, all
+    // expected (Node warns of a "possible EventTarget memory leak" past ten).
+    const child = spawnFleet(['--count', '12', '--workers', '1', '--concurrency', '12', '--rate', '2/s', '--seed', 'lanes']);
+    let stderr = '';
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/enrolled [1-9]\d*\/12/.test(stderr)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exitCode(child)).toBe(0);
+    expect(stderr).not.toContain('MaxListenersExceededWarning');
+    expect(stderr).not.toMatch(/memory leak/i);
+  }, 90_000);
+
   it('retries an enrollment that failed (the server answered 503) and counts the attempts', async () => {
     let refused = 0;
     const { proxy, server } = await serverBehindProxy((req) => (req.url?.startsWith('/mdm/enroll') && refused++ < 2 ? { status: 503 } : 'forward'));
@@ -88,14 +105,27 @@ describe('mdmlab fleet', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: 0, enrollFailed: 1, enrollAttempts: 2 });
   }, 90_000);
 
-  it('a setup that fails (a wrong admin token) ends the run with exit 1 instead of waiting forever', async () => {
+  it('a wrong admin token is one clear line and exit 2, before anything is created', async () => {
+    // Earlier versions found out in the setup and exited 1 with a summary; issue 10 ("Bad input")
+    // makes a wrong token a fleet that cannot run: exit 2 and one line.
     const server = await startTestServer();
     cleanups.push(() => server.stop());
     const child = spawnFleet(['--server', server.url, '--token', 'wrong', '--count', '1', '--json']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    expect(await exitCode(child)).toBe(2);
+    expect(stderr).toMatch(/^mdmlab fleet: the server refused the admin token \(401 unauthorized\): check --token or MDMLAB_ADMIN_TOKEN\n$/);
+    expect((await server.api.get('/users')).body).toEqual([]);
+  }, 90_000);
+
+  it('a setup that fails on the way (the server answers 500) ends the run with exit 1 instead of waiting forever', async () => {
+    const { proxy, server } = await serverBehindProxy((req) => (req.method === 'POST' && req.url === '/api/v1/groups' ? { status: 500 } : 'forward'));
+    cleanups.push(() => proxy.close(), () => server.stop());
+    const child = spawnFleet(['--server', proxy.url, '--token', server.adminToken, '--count', '1', '--json']);
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     expect(await exitCode(child)).toBe(1);
-    expect(JSON.parse(stdout).reason).toMatch(/^setup failed: .*bearer token/i);
+    expect(JSON.parse(stdout).reason).toMatch(/^setup failed: POST \/groups answered 500/);
   }, 90_000);
 
   it('a SIGTERM while the fleet is stopping (the run ended, a request still hangs) ends it at once with 143', async () => {

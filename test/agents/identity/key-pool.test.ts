@@ -38,6 +38,13 @@ describe('KeyPool', () => {
     expect(orders.size).toBeGreaterThan(1);
   });
 
+  it("slices one folder between pools (a fleet's worker threads) so that no key is handed out twice", async () => {
+    const pools = [0, 1].map((index) => new KeyPool({ dir, seed: 'sliced', slice: { index, of: 2 } }));
+    const files = (await Promise.all(pools.map((p) => p.take(2)))).flat().map((k) => k.file);
+    expect(new Set(files).size).toBe(4);
+    expect(pools.map((p) => [p.generated, p.remaining()])).toEqual([[0, 0], [0, 0]]);
+  });
+
   it('generates what is missing when the folder runs short, and skips unreadable files', async () => {
     const small = mkdtempSync(join(tmpdir(), 'mdmlab-keys-'));
     try {
