@@ -58,8 +58,17 @@ export function classifyOutcome(i: OutcomeInput): Outcome {
   return 'pending';
 }
 
+/**
+ * The managed account of one of the run's profiles. A device that cannot name the profile behind an
+ * account (a Windows device knows its ActiveSync accounts by the GUID the server chose, and OMA-DM
+ * never names the profile) has only the run's profiles to hold: its managed account counts.
+ */
 function managedAccount(i: OutcomeInput): MailAccount | undefined {
-  return i.accounts.find((a) => a.managed && (i.profileIds === undefined || i.profileIds.has(i.profileIdOf(a) ?? '')));
+  return i.accounts.find((a) => {
+    if (!a.managed || i.profileIds === undefined) return a.managed;
+    const id = i.profileIdOf(a);
+    return id === undefined || i.profileIds.has(id);
+  });
 }
 
 /** The user's own account with the profile's address is still on the device. */

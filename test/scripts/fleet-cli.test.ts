@@ -42,7 +42,7 @@ describe('mdmlab fleet', () => {
     const r = await run(['--platform', platform, '--count', '3', '--profile', '--until-installed', '--seed', 'fleet-windows', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ reason: 'every device installed the profile', devices: 3, enrolled: 3, enrollFailed: 0, profilesInstalled: 3 });
+    expect(summary).toMatchObject({ reason: 'every device installed the profile', devices: 3, enrolled: 3, enrollFailed: 0, outcomes: { installed: 3 }, disagreements: 0 });
     // The platform's own words: each account arrived in an Atomic the device answered 200.
     expect(summary.commands['Atomic 200']).toBe(3);
     expect(summary.profileLatencyMs.count).toBe(3);
