@@ -12,14 +12,11 @@ export interface DevicePushHandlers {
   wake(): void;
   /** The gateway gave a different token than the one held: the server must hear of it. */
   tokenChanged(token: string): void;
-  /** The connection state changed (idle accounting). */
-  stateChanged(): void;
 }
 
 export interface DevicePushOptions {
   /** The token held from an earlier connection. */
   token: string | undefined;
-  online: boolean;
   /** Reconnect backoff (PushClient's defaults otherwise). */
   backoff?: { initialMs?: number; maxMs?: number } | undefined;
 }
@@ -44,8 +41,7 @@ export function connectDevicePush(rt: IosRuntime, e: EnrolledIdentity, opts: Dev
   push.on('token', (newToken, changed) => {
     if (changed) on.tokenChanged(newToken);
   });
-  push.on('state', () => on.stateChanged());
   push.on('connectionError', (err) => rt.log.debug({ err }, 'push connection error'));
-  push.setOnline(opts.online);
+  // Started (online or not) by the device shell it is attached to.
   return push;
 }

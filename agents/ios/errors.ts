@@ -1,3 +1,5 @@
+import { DeviceError } from '../core/device-error.js';
+
 /**
  * Typed errors of the simulated iOS device, for the callers of its public methods (scenario and
  * fleet runners map `code` to a failed step). Command failures never surface here: they travel
@@ -15,16 +17,10 @@ export type IosDeviceErrorCode =
   | 'pushUnavailable' // no push token from the gateway during enrollment
   | 'stopped'; // the device object was stopped
 
-export class IosDeviceError extends Error {
-  readonly code: IosDeviceErrorCode;
-  /** HTTP status when the server answered with one. */
-  readonly status: number | undefined;
-
+export class IosDeviceError extends DeviceError<IosDeviceErrorCode> {
   constructor(code: IosDeviceErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'IosDeviceError';
-    this.code = code;
-    this.status = options.status;
   }
 }
 

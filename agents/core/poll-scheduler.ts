@@ -1,18 +1,19 @@
 import type { Logger } from 'pino';
-import type { CommandStatus } from '../../protocol/apple/command-report.js';
 import type { SeededRandom } from '../random/seeded-random.js';
 import type { Activity } from '../runtime/activity.js';
-import { isIosDeviceError } from './errors.js';
+import { isTransientFailure } from './device-error.js';
 
 /**
- * When a simulated iOS device polls its MDM server on its own (notes/apple.md §2.4):
- * - a push whose PushMagic matches: poll now;
+ * When a simulated device talks to its management server on its own (an iOS check-in, an OMA-DM
+ * session, an Android policy sync):
+ * - a push meant for it: poll now;
  * - the user removed an account / asked to sync (company portal): poll now;
  * - requested while offline: poll when back online;
- * - the last exchange ended with NotNow: poll again when conditions change (the device is no
- *   longer busy), but not if a later command was answered otherwise (Apple: the device re-polls
- *   on its own only when its last status was NotNow; otherwise the server must push again);
- * - a slow periodic timer (default 4 h, ±10 % jitter) so a lost push only delays;
+ * - the last exchange ended with the device putting a command off (Apple's NotNow): poll again when
+ *   conditions change (the device is no longer busy), but not if a later command was answered
+ *   otherwise (Apple, "Handling a NotNow response": the device polls again on its own only when its
+ *   last status was NotNow; otherwise the server must push again);
+ * - a slow periodic timer (the platform's schedule, ±10 % jitter) so a lost push only delays;
  * - an exchange that failed because the server could not be reached or failed (connection
  *   refused, timeout, 5xx): again after a capped exponential backoff with full jitter ("Exponential
  *   Backoff And Jitter", AWS Architecture Blog, 2015), so a server that restarts is not left
@@ -37,13 +38,10 @@ export interface PollSchedulerDeps {
   periodicMs: number;
   /** Ceiling of the first retry delay (default 1 s), doubling per failure up to maxMs (default 60 s). */
   retry?: { initialMs?: number; maxMs?: number } | undefined;
+  /** Which failures are worth a retry; default: the server could not be reached or failed (isTransientFailure). */
+  transient?: (err: unknown) => boolean;
 }
 
-/** The server could not be reached, or failed: worth asking again later (not a refusal). */
-export function isTransientPollFailure(err: unknown): boolean {
-  if (isIosDeviceError(err, 'network')) return true;
-  return isIosDeviceError(err, 'serverRefused') && err.status !== undefined && (err.status >= 500 || err.status === 429);
-}
 
 export class PollScheduler {
   readonly #deps: PollSchedulerDeps;
@@ -86,7 +84,7 @@ export class PollScheduler {
    */
   pollFailed(err: unknown): void {
     const gate = this.#deps.gate();
-    if (!isTransientPollFailure(err) || gate === 'never') {
+    if (!(this.#deps.transient ?? isTransientFailure)(err) || gate === 'never') {
       this.#deps.failed(err, undefined);
       return;
     }
@@ -129,9 +127,12 @@ export class PollScheduler {
     this.#whenOnline = true;
   }
 
-  /** An exchange ended with the server's empty answer; `busy` is the device's state now. */
-  completed(lastStatus: CommandStatus, busy: boolean): void {
-    if (lastStatus !== 'NotNow') {
+  /**
+   * An exchange ended with the server's empty answer. `deferred`: the device's last answer put a
+   * command off (Apple NotNow); `busy` is the device's state now.
+   */
+  completed(deferred: boolean, busy: boolean): void {
+    if (!deferred) {
       this.#whenFree = false;
     } else if (busy) {
       this.#whenFree = true;

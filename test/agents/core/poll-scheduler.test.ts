@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { IosDeviceError } from '../../../agents/ios/errors.js';
-import { PollScheduler, type PollGate } from '../../../agents/ios/poll-scheduler.js';
+import { PollScheduler, type PollGate } from '../../../agents/core/poll-scheduler.js';
 import { SeededRandom } from '../../../agents/random/seeded-random.js';
 import { Activity } from '../../../agents/runtime/activity.js';
 
@@ -30,7 +30,7 @@ function scheduler(opts: { gate?: () => PollGate; periodicMs?: number; pollMs?: 
 const refused = () => new IosDeviceError('network', 'connect ECONNREFUSED 127.0.0.1:8443');
 const status = (n: number) => new IosDeviceError('serverRefused', `answered ${n}`, { status: n });
 
-describe('PollScheduler (when an iOS device polls on its own)', () => {
+describe('PollScheduler (when a device polls on its own)', () => {
   it('coalesces requests made while a poll is due, and runs one more if asked during a poll', async () => {
     const { s, activity, polls } = scheduler({ pollMs: 20 });
     s.request('push');
@@ -61,17 +61,17 @@ describe('PollScheduler (when an iOS device polls on its own)', () => {
 
   it('after NotNow polls again once free, but not when a later answer was not NotNow', async () => {
     const { s, polls } = scheduler();
-    s.completed('NotNow', true);
+    s.completed(true, true); // NotNow while busy
     s.freed();
     await s.running;
     expect(polls).toHaveLength(1);
 
-    s.completed('NotNow', true);
-    s.completed('Acknowledged', true); // the server sent another command after the NotNow
+    s.completed(true, true); // NotNow while busy
+    s.completed(false, true); // the server sent another command after the NotNow
     s.freed();
     expect(s.running).toBeUndefined();
 
-    s.completed('NotNow', false); // became free while the exchange ran
+    s.completed(true, false); // became free while the exchange ran
     await s.running;
     expect(polls).toHaveLength(2);
   });
