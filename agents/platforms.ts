@@ -1,8 +1,11 @@
 import type { DevicePlatform } from '../protocol/admin/platforms.js';
 import { DEVICE_PLATFORMS } from '../protocol/admin/platforms.js';
+import type { AndroidDeviceOptions } from './android-channel/android-device.js';
 import type { SimulatedDevice } from './device.js';
 import type { KeyPool } from './identity/key-pool.js';
+import { AfwDevice } from './android/afw-device.js';
 import { IosDevice } from './ios/ios-device.js';
+import { KnoxDevice } from './knox/knox-device.js';
 
 /** What every runner (scenario, fleet, demo, benchmarks) gives a device it creates. */
 export interface DeviceFactoryOptions {
@@ -35,7 +38,21 @@ const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
       ...(o.keyPool ? { keyPool: o.keyPool } : {}),
       periodicCheckInMs: o.periodicCheckInMs ?? 0,
     }),
+  samsungKnox: (o) => KnoxDevice.create(androidOptions(o)),
+  androidForWork: (o) => AfwDevice.create(androidOptions(o)),
 };
+
+/** Knox and Android for Work devices: enrolled from the QR payload, refused when it names another server. */
+function androidOptions(o: DeviceFactoryOptions): AndroidDeviceOptions {
+  return {
+    id: o.id,
+    seed: o.seed,
+    serverUrl: o.serverUrl,
+    ...(o.caPem ? { caPem: o.caPem } : {}),
+    ...(o.keyPool ? { keyPool: o.keyPool } : {}),
+    periodicSyncMs: o.periodicCheckInMs ?? 0,
+  };
+}
 
 /** The platforms that can be simulated, in DEVICE_PLATFORMS order. */
 export const SIMULATED_PLATFORMS: readonly DevicePlatform[] = DEVICE_PLATFORMS.filter((p) => SIMULATED[p] !== undefined);
