@@ -80,6 +80,7 @@ export abstract class AndroidDevice extends ShellDevice {
   readonly #options: AndroidDeviceOptions;
   readonly #channel: ChannelClient;
   readonly #pool: KeyPool;
+  readonly #hardware: AndroidHardware;
   #credentials: ChannelCredentials | undefined;
   #enrolling = false;
 
@@ -96,6 +97,7 @@ export abstract class AndroidDevice extends ShellDevice {
     this.now = options.now ?? Date.now;
     this.#channel = new ChannelClient(options.http ?? sharedHttpClient(), this.now);
     this.#pool = options.keyPool ?? sharedKeyPool();
+    this.#hardware = hardware;
   }
 
   // --- what each Android platform brings ---------------------------------------------------
@@ -111,7 +113,7 @@ export abstract class AndroidDevice extends ShellDevice {
     return this.hardware.serial;
   }
   get hardware(): AndroidHardware {
-    return this.state.getHardware()!;
+    return { ...this.#hardware };
   }
   get identity(): AndroidIdentity | undefined {
     return this.state.getIdentity();
