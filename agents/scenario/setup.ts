@@ -21,6 +21,8 @@ export async function createDevices(
   for (const [i, spec] of s.devices.entries()) {
     const device = await createDevice(spec, i, seed);
     world.devices.set(spec.id, { spec, device, online: true, pendingGroups: new Set() });
+    // androidForWork: apps already in the work profile (other platforms have no `installApp`: no effect, as the format says).
+    for (const app of spec.apps) await device.installApp?.(app);
     // Accounts the user made by hand before anything happened.
     for (const m of spec.mailAccounts) await device.addAccount({ email: m.email, host: m.host, ...(m.profile ? { androidProfile: m.profile } : {}) });
   }
