@@ -1,6 +1,6 @@
 /** `npm run bench <name> [args]`: runs scripts/bench/<name>.ts (e.g. `npm run bench apple -- --count 200`). */
 const [name, ...rest] = process.argv.slice(2);
-const benches = ['apple', 'plist', 'cms-abuse', 'syncml', 'push-holds', 'integrity', 'dm-tree'];
+const benches = ['apple', 'android-fleet', 'plist', 'cms-abuse', 'syncml', 'push-holds', 'integrity', 'dm-tree'];
 if (!name || !benches.includes(name)) {
   process.stderr.write(`usage: npm run bench <${benches.join('|')}> [-- options]\n`);
   process.exit(2);
