@@ -3,7 +3,7 @@ import { isAndroidDeviceError } from '../../../agents/android-channel/android-er
 import { AfwDevice } from '../../../agents/android/afw-device.js';
 import { encodeChannelError } from '../../../protocol/android/channel.js';
 import { GMAIL_KEYS } from '../../../protocol/android/managed-config/gmail.js';
-import { eventually } from '../../helpers/android-wire.js';
+import { admin, eventually } from '../../helpers/android-wire.js';
 import { startTestServer } from '../../helpers/server.js';
 import { androidWorld, profileState, type AndroidWorld } from './helpers.js';
 import { startRewritingProxy, type RewritingProxy } from './rewriting-proxy.js';
@@ -99,6 +99,43 @@ describe('an Android for Work device', () => {
       proxy.rewrite = undefined;
     }
     await d.checkIn();
+  });
+
+  it('Gmail re-creates its account when an account-defining key changes; Nine Work changes its account in place', async () => {
+    const { userId, groupId } = await world.user('eve@contoso.com');
+    const d = await device();
+    await d.installApp('gmail');
+    await d.installApp('nineWork');
+    await d.enroll(await world.ticket(userId, 'androidForWork'));
+    const gmail = await world.profile({ platform: 'afwGmail', host: 'mail.contoso.com', useSsl: false, daysToSync: 7 }, [groupId]);
+    const nine = await world.profile({ platform: 'afwNineWork', host: 'mail.contoso.com', useSsl: false, daysToSync: 7 }, [groupId]);
+    await eventually(() => d.mailAccounts(), (a) => a.length === 2);
+    await d.whenIdle(10_000);
+    const idOf = async (app: string) => (await d.mailAccounts()).find((a) => a.app === app)!.id;
+    const [gmailBefore, nineBefore] = [await idOf('gmail'), await idOf('nineWork')];
+    // exchange_ssl_required is account-defining for Gmail; Nine Work's SSL setting is not.
+    await admin(world.server, 'PATCH', `/email-profiles/${gmail}`, { useSsl: true }, 200);
+    await admin(world.server, 'PATCH', `/email-profiles/${nine}`, { useSsl: true }, 200);
+    await eventually(() => d.mailAccounts(), (a) => a.length === 2 && a.every((x) => x.settings.useSsl === true));
+    await d.whenIdle(10_000);
+    expect(await idOf('gmail')).not.toBe(gmailBefore);
+    expect(await idOf('nineWork')).toBe(nineBefore);
+    expect(await profileState(world, d.hardwareId, gmail)).toMatchObject({ state: 'installed' });
+    expect(await profileState(world, d.hardwareId, nine)).toMatchObject({ state: 'installed' });
+  });
+
+  it('offline it misses the push; back online it syncs and applies what changed meanwhile', async () => {
+    const { userId, groupId } = await world.user('fay@contoso.com');
+    const d = await device();
+    await d.installApp('gmail');
+    await d.enroll(await world.ticket(userId, 'androidForWork'));
+    await d.setOnline(false);
+    const profileId = await world.profile({ platform: 'afwGmail', host: 'mail.contoso.com' }, [groupId]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await d.mailAccounts()).toEqual([]);
+    await d.setOnline(true);
+    await eventually(() => profileState(world, d.hardwareId, profileId), (s) => s?.state === 'installed');
+    expect(await d.mailAccounts()).toHaveLength(1);
   });
 
   it('resumes from its state folder: enrolled, same serial, accounts and apps', async () => {
