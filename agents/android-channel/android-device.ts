@@ -40,7 +40,7 @@ export interface AndroidDeviceOptions {
   /** The DPC's own sync timer (±10 % jitter); default 15 min (AMAPI's default status reporting period is not public: a lab choice); 0 disables. */
   periodicSyncMs?: number;
   retry?: { initialMs?: number; maxMs?: number };
-  /** How long enrollment waits for the push token (default 10 s). */
+  /** How long enrollment waits for the push token before registering without one (default 10 s). */
   pushTokenTimeoutMs?: number;
   online?: boolean;
   /** Pin parts of the hardware of a new device (ignored when resuming). */
@@ -137,17 +137,20 @@ export abstract class AndroidDevice extends ShellDevice {
       this.#enrolling = true;
       try {
         const push = this.#startPush(androidPushUrl(qr.serverUrl, this.#options.pushUrl), undefined);
-        let token: string;
-        try {
-          token = await push.waitForToken(this.#options.pushTokenTimeoutMs ?? 10_000);
-        } catch (err) {
-          throw new AndroidDeviceError('pushUnavailable', (err as Error).message, { cause: err });
-        }
+        // FCM hands out its registration token asynchronously and a DPC does not wait for it to enroll:
+        // without one in time the device registers without it, syncs on its timer, and reports the
+        // token when the gateway gives it (the token handler below).
+        const token = await push.waitForToken(this.#options.pushTokenTimeoutMs ?? 10_000).catch((err: Error) => {
+          this.log.warn({ err }, 'no push token yet: registering without one');
+          return undefined;
+        });
         this.state.setPushToken(token);
         const key = await this.#pool.takeOne();
         const identity = await registerDevice(this.#channel, qr, key, this.facts(), this.#options.caPem);
         this.state.setIdentity(identity);
         this.#credentials = credentialsOf(identity);
+        // A token that came while registering: the first report carries it.
+        if (token === undefined && push.token !== undefined) this.state.setPushToken(push.token);
       } catch (err) {
         this.detachPush();
         this.state.setPushToken(undefined);
@@ -310,7 +313,7 @@ export abstract class AndroidDevice extends ShellDevice {
       if (this.#credentials) this.polls.request('push');
     });
     push.on('token', (newToken, changed) => {
-      if (!changed || this.#enrolling || !this.#credentials) return;
+      if (this.#enrolling || !this.#credentials || (!changed && this.state.getPushToken() === newToken)) return;
       // FCM: a new registration token goes to the server at once (FirebaseMessagingService.onNewToken);
       // here it travels in the next report, which a changed token makes differ from the last one.
       this.state.setPushToken(newToken);

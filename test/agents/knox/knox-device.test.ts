@@ -46,6 +46,18 @@ describe('a Knox device', () => {
     expect(await profileState(world, device.hardwareId, profileId)).toMatchObject({ state: 'installed' });
   });
 
+  it('enrolls when the push gateway gives no token in time, and syncs when asked', async () => {
+    const { userId, groupId } = await world.user('ned@contoso.com');
+    const profileId = await world.profile({ platform: 'samsungKnox', host: 'mail.contoso.com' }, [groupId]);
+    // Nothing listens there: no push token, ever.
+    const device = await world.knox({ pushUrl: 'ws://127.0.0.1:9/push', pushTokenTimeoutMs: 200, retry: { initialMs: 60_000, maxMs: 60_000 } });
+    await device.enroll(await world.ticket(userId, 'samsungKnox'));
+    expect(device.isEnrolled()).toBe(true);
+    expect(device.pushToken).toBeUndefined();
+    expect(await profileState(world, device.hardwareId, profileId)).toMatchObject({ state: 'installed' });
+    await device.checkIn();
+  });
+
   it('refuses a QR code for another server, and a spent enrollment token surfaces as the channel refusal', async () => {
     const { userId } = await world.user('max@contoso.com');
     const ticket = await world.ticket(userId, 'samsungKnox');
