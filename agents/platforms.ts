@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
 import type { DevicePlatform } from '../protocol/admin/platforms.js';
 import { DEVICE_PLATFORMS } from '../protocol/admin/platforms.js';
+import type { AndroidDeviceOptions } from './android-channel/android-device.js';
 import type { SimulatedDevice } from './device.js';
 import type { KeyPool } from './identity/key-pool.js';
+import { AfwDevice } from './android/afw-device.js';
 import { IosDevice } from './ios/ios-device.js';
 import { WindowsDevice } from './windows/windows-device.js';
 import type { PushSetting } from './push/push-setting.js';
+import { KnoxDevice } from './knox/knox-device.js';
 
 /** What every runner (scenario, fleet, demo, benchmarks) gives a device it creates. */
 export interface DeviceFactoryOptions {
@@ -51,6 +54,8 @@ const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
     }),
   windows10: (o) => windowsDevice(o, 'windows10'),
   windowsPhone81: (o) => windowsDevice(o, 'windowsPhone81'),
+  samsungKnox: (o) => KnoxDevice.create(androidOptions(o)),
+  androidForWork: (o) => AfwDevice.create(androidOptions(o)),
 };
 
 /** Windows accepts a plain-HTTP lab server as it is (the ticket's discovery URL decides). */
@@ -63,6 +68,18 @@ function windowsDevice(o: DeviceFactoryOptions, platform: 'windows10' | 'windows
     ...(o.keyPool ? { keyPool: o.keyPool } : {}),
     ...(o.periodicCheckInMs !== undefined ? { pollIntervalMs: o.periodicCheckInMs } : {}),
   });
+}
+
+/** Knox and Android for Work devices: enrolled from the QR payload, refused when it names another server. */
+function androidOptions(o: DeviceFactoryOptions): AndroidDeviceOptions {
+  return {
+    id: o.id,
+    seed: o.seed,
+    serverUrl: o.serverUrl,
+    ...(o.caPem ? { caPem: o.caPem } : {}),
+    ...(o.keyPool ? { keyPool: o.keyPool } : {}),
+    periodicSyncMs: o.periodicCheckInMs ?? 0,
+  };
 }
 
 /** The platforms that can be simulated, in DEVICE_PLATFORMS order. */

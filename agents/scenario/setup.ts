@@ -26,6 +26,8 @@ export async function createDevices(
       if (entry.answered.length > MAX_ANSWERS_KEPT) entry.answered.shift();
     });
     world.devices.set(spec.id, entry);
+    // androidForWork: apps already in the work profile (other platforms have no `installApp`: no effect, as the format says).
+    for (const app of spec.apps) await device.installApp?.(app);
     // Accounts the user made by hand before anything happened.
     for (const m of spec.mailAccounts) await device.addAccount({ email: m.email, host: m.host, ...(m.profile ? { androidProfile: m.profile } : {}) });
   }

@@ -105,5 +105,6 @@ describe('every shipped scenario against one shared server', () => {
       expect(r.cleanup?.errors, files[i]).toEqual([]);
     }
     await expectNothingLeft();
-  });
+    // Two dozen scenarios (iOS, Knox, Android for Work) at once on two cores, in a suite run that shares them.
+  }, 120_000);
 });

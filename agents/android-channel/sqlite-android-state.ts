@@ -1,0 +1,52 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteMailStore } from '../core/sqlite-mail-store.js';
+import { KeyValueAndroidState } from './android-state.js';
+
+/**
+ * An Android device's state in `<stateDir>/device.db` (one device per folder): the mail store of
+ * agents/core on the shared handle and one key-value table of JSON values. WAL journal: a crash
+ * loses at most the change being written. A new device object over the same folder resumes the
+ * device (enrolled, same serial number, identity, policy, keystore and accounts).
+ */
+
+export const ANDROID_STATE_FILE = 'device.db';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS android_state (
+  key   TEXT PRIMARY KEY, -- hardware | identity | pushToken | policy | keystore | appStates | workApps | appConfigs | lastReport | seq:<name>
+  value TEXT NOT NULL     -- JSON
+)`;
+
+export class SqliteAndroidStateStore extends KeyValueAndroidState {
+  readonly mail: SqliteMailStore;
+  readonly #db: Database.Database;
+  readonly #get: Database.Statement<[string], { value: string }>;
+  readonly #put: Database.Statement<[string, string]>;
+  readonly #del: Database.Statement<[string]>;
+
+  constructor(stateDir: string) {
+    super();
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    this.#db = new Database(join(stateDir, ANDROID_STATE_FILE));
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.exec(SCHEMA);
+    this.mail = new SqliteMailStore(this.#db, { deviceId: '' });
+    this.#get = this.#db.prepare<[string], { value: string }>('SELECT value FROM android_state WHERE key = ?');
+    this.#put = this.#db.prepare<[string, string]>('INSERT INTO android_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.#del = this.#db.prepare<[string]>('DELETE FROM android_state WHERE key = ?');
+  }
+
+  protected read(key: string): unknown {
+    const row = this.#get.get(key);
+    return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+  }
+  protected write(key: string, value: unknown): void {
+    if (value === undefined) this.#del.run(key);
+    else this.#put.run(key, JSON.stringify(value));
+  }
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
