@@ -33,9 +33,16 @@ const PER_PLATFORM: Readonly<Record<DevicePlatform, EmailProfilePlatform>> = {
 /** The work-profile app an Android for Work profile configures (the device waits for it). */
 const WORK_APP: Partial<Record<EmailProfilePlatform, WorkApp>> = { afwGmail: 'gmail', afwNineWork: 'nineWork' };
 
+/**
+ * A Knox profile with SSL needs the Exchange server's certificate deployed as a trustedRoot first
+ * (the server refuses it otherwise); the fleet's made-up mail host has no certificate, so its Knox
+ * profile goes without SSL. A profile file may set useSsl and the run's operator deploy the root.
+ */
+const PER_PLATFORM_EXTRA: Partial<Record<EmailProfilePlatform, Record<string, unknown>>> = { samsungKnox: { useSsl: false } };
+
 export function perPlatformProfiles(platforms: readonly DevicePlatform[]): FleetProfile[] {
   const types = [...new Set(platforms.map((p) => PER_PLATFORM[p]))];
-  return types.map((type) => ({ label: type, settings: { platform: type, host: FLEET_MAIL_HOST, accountName: 'Fleet mail' } }));
+  return types.map((type) => ({ label: type, settings: { platform: type, host: FLEET_MAIL_HOST, accountName: 'Fleet mail', ...PER_PLATFORM_EXTRA[type] } }));
 }
 
 /** A profile file: a list of admin-API profile bodies, `{profiles: [...]}`, or one body. */
