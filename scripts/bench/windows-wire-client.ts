@@ -65,7 +65,7 @@ export async function enrollBenchDevice(discoveryUrl: string, upn: string, token
   );
   const provisioning = readEnrollmentProvisioning(decodeProvisioningDoc(provisioningDocumentOf(decodeEnrollmentResponse(rstr).response)));
   const app = provisioning.applications[0]!;
-  const client = appAuthOf(app, 'CLIENT')!;
+  const client = appAuthOf(app, 'APPSRV')!; // w7 APPLICATION: APPSRV holds what the client presents to the server
   return { deviceId, managementUrl: app.address, credentialHash: md5CredentialHash(client.name!, client.secret!), nonce: Buffer.from(client.data!, 'base64'), session: 0 };
 }
 
@@ -129,5 +129,5 @@ export async function firstSession(d: BenchDevice, channelUri: string): Promise<
   });
   const end = await post(d.managementUrl, SYNCML_DM_CONTENT_TYPE, second);
   const verdict = takeReply(d, end.body.toString('utf8'));
-  if (verdict.code !== 200 || verdict.commands) throw new Error(`the first session of ${d.deviceId} did not end: ${end.body.toString('utf8').slice(0, 400)}`);
+  if (verdict.code !== 200 || verdict.commands) throw new Error(`the first session of ${d.deviceId} did not end: ${end.body.toString("utf8").slice(0, 1500)}`);
 }
