@@ -1,3 +1,4 @@
+import { raiseEnrollmentConflict } from '../domain/enrollment-conflict.js';
 import type { DomainContext } from '../domain/context.js';
 import type { Repositories } from '../store/port.js';
 import type { DeviceRecord } from '../store/records.js';
@@ -42,33 +43,22 @@ export async function resolveConflictingProfiles(tx: Repositories, deviceId: str
 }
 
 /**
- * A registration claiming a device (by serial number) that another identity holds: refused, and
- * one active `enrollmentConflict` alert says so (repeated claims add nothing, so a client cannot
- * grow the table). The claimant learns nothing of whom the device belongs to.
+ * A registration claiming a device (by serial number) that another identity holds
+ * (domain/enrollment-conflict.ts). The claimant learns nothing of whom the device belongs to.
  */
-export async function raiseAndroidEnrollmentConflict(ctx: DomainContext, tx: Repositories, device: DeviceRecord, claimantUserId: string, at: string): Promise<void> {
-  if ((await tx.alerts.list({ deviceId: device.id, kind: 'enrollmentConflict', active: true })).length > 0) return;
-  const owner = device.userId ? (await tx.users.get(device.userId))?.upn : undefined;
-  const claimant = (await tx.users.get(claimantUserId))?.upn;
-  const allow = `POST /api/v1/devices/${device.id}/allow-reenrollment`;
-  await tx.alerts.insert({
-    id: ctx.newId('alr'),
-    kind: 'enrollmentConflict',
-    deviceId: device.id,
-    message:
-      `${deviceLabel(device)} (serial ${device.hardwareId}), enrolled for ${owner ?? 'no user'}, was claimed by a registration with an enrollment token of ` +
-      `${claimant ?? 'another user'}; the claim was refused and the device is unchanged. If the device was reset or set up again without leaving ` +
-      `management, allow its re-enrollment (${allow}) and register it again; otherwise something else presents this serial number.`,
-    details: {
-      deviceId: device.id,
-      serialNumber: device.hardwareId,
-      user: owner,
-      claimedBy: claimant,
-      guidance: [
-        `If the device was reset or re-provisioned without leaving management: ${allow}, then register it again.`,
-        'Otherwise another device presents this serial number: leave it refused and find out who holds it.',
-      ],
+export function raiseAndroidEnrollmentConflict(ctx: DomainContext, tx: Repositories, device: DeviceRecord, claimantUserId: string, at: string): Promise<void> {
+  return raiseEnrollmentConflict(
+    ctx,
+    tx,
+    device,
+    {
+      claimantUserId,
+      hardwareIdName: 'serial number',
+      hardwareIdKey: 'serialNumber',
+      claimedBy: (claimant) => `a registration with an enrollment token of ${claimant ?? 'another user'}`,
+      resetWords: 'reset or re-provisioned without leaving management',
+      again: 'register it again',
     },
-    createdAt: at,
-  });
+    at,
+  );
 }

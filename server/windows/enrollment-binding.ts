@@ -1,3 +1,4 @@
+import { raiseEnrollmentConflict } from '../domain/enrollment-conflict.js';
 import type { Repositories } from '../store/port.js';
 import type { DeviceRecord, WindowsDeviceRecord } from '../store/records.js';
 import type { WindowsContext } from './windows-context.js';
@@ -24,37 +25,23 @@ export function windowsClaim(windows: WindowsDeviceRecord | undefined, device: D
 }
 
 /**
- * The alert for a refused claim on an enrolled device: an enrollment named its DeviceID. Either the
- * device was reset or re-enrolled without its unenrollment reaching us (the administrator allows the
- * re-enrollment), or something else presents its DeviceID (it stays refused). One active alert per
- * device: repeated attempts add nothing, so a client cannot grow the table.
+ * An enrollment named the DeviceID of a device enrolled for someone (domain/enrollment-conflict.ts):
+ * the device was reset or re-enrolled without its unenrollment reaching us, or something else
+ * presents its DeviceID.
  */
-export async function raiseWindowsEnrollmentConflict(ctx: WindowsContext, tx: Repositories, device: DeviceRecord, claimantUserId: string, at: string): Promise<void> {
-  if ((await tx.alerts.list({ deviceId: device.id, kind: 'enrollmentConflict', active: true })).length > 0) return;
-  const owner = device.userId ? (await tx.users.get(device.userId))?.upn : undefined;
-  const claimant = (await tx.users.get(claimantUserId))?.upn;
-  const deviceName = device.name ?? device.model ?? 'a Windows device';
-  const allow = `POST /api/v1/devices/${device.id}/allow-reenrollment`;
-  await tx.alerts.insert({
-    id: ctx.newId('alr'),
-    kind: 'enrollmentConflict',
-    deviceId: device.id,
-    message:
-      `${deviceName} (DeviceID ${device.hardwareId}), enrolled for ${owner ?? 'no user'}, was claimed by an enrollment of ` +
-      `${claimant ?? 'an unknown user'}; the enrollment was refused and the device is unchanged. If the device was reset or ` +
-      `enrolled again without unenrolling, allow its re-enrollment (${allow}) and enroll it again; otherwise something else ` +
-      `presents this DeviceID: leave it refused and find out who holds it.`,
-    details: {
-      deviceId: device.id,
-      deviceName,
-      dmDeviceId: device.hardwareId,
-      user: owner,
-      claimedBy: claimant,
-      guidance: [
-        `If the device was reset or re-enrolled by its user without unenrolling first: ${allow}, then enroll it again.`,
-        'Otherwise another device presents this DeviceID: leave it refused and find out who holds it.',
-      ],
+export function raiseWindowsEnrollmentConflict(ctx: WindowsContext, tx: Repositories, device: DeviceRecord, claimantUserId: string, at: string): Promise<void> {
+  return raiseEnrollmentConflict(
+    ctx,
+    tx,
+    device,
+    {
+      claimantUserId,
+      hardwareIdName: 'DeviceID',
+      hardwareIdKey: 'dmDeviceId',
+      claimedBy: (claimant) => `an enrollment of ${claimant ?? 'an unknown user'}`,
+      resetWords: 'reset or re-enrolled by its user without unenrolling first',
+      again: 'enroll it again',
     },
-    createdAt: at,
-  });
+    at,
+  );
 }
