@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,12 +62,29 @@ function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 async function startServer(): Promise<{ child: Child; url: string; stop: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mdmlab-bench-fleet-'));
-  const child = await startChild('scripts/cli.ts', ['serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--log-level', 'info'], 'mdmlab listening', { MDMLAB_ADMIN_TOKEN: TOKEN });
+  // The server's base URL is what it writes into enrollment profiles and QR codes, and Android
+  // devices refuse a QR naming another server: give it the 127.0.0.1 URL the fleet uses.
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = await startChild('scripts/cli.ts', ['serve', '--port', String(port), '--host', '127.0.0.1', '--base-url', url, '--data', dataDir, '--log-level', 'info'], 'mdmlab listening', {
+    MDMLAB_ADMIN_TOKEN: TOKEN,
+  });
   return {
     child,
-    url: String(child.hello.url).replace('localhost', '127.0.0.1'),
+    url,
     stop: async () => {
       await child.stop();
       rmSync(dataDir, { recursive: true, force: true });
