@@ -36,7 +36,7 @@ import { wireServer } from './harness/wire-server.js';
 
 type Endpoint = 'register' | 'report' | 'policy' | 'other';
 type Registration = 'fresh' | 'conflict' | 'knox' | 'madeUp';
-type Report = 'current' | 'plain' | 'older';
+type Report = 'current' | 'plain' | 'older' | 'future' | 'stranger';
 type Signing = 'good' | 'none' | 'junkInput' | 'junkSignature' | 'junkDigest' | 'tamper' | 'otherKey' | 'otherDevice' | 'replay' | 'old' | 'future' | 'twice' | 'noNonce';
 type Match = 'none' | 'current' | 'weak' | 'star' | 'stale' | 'junk' | 'many';
 
@@ -75,9 +75,11 @@ fuzzFamily('Android', async (server) => {
   const reusable = (await androidToken(as, 'fuzz-a2@contoso.com', 'androidForWork', { reusable: true })).token;
   const knox = (await androidToken(as, 'fuzz-a3@contoso.com', 'samsungKnox', { reusable: true })).token;
   // The fuzzed device, with a Gmail profile deployed so its reports carry profile outcomes; a
-  // bystander the batch signs with (as another device) but never changes, to show a device still syncs after it.
+  // stranger whose name and signature the batch uses on the device's requests; a bystander the
+  // batch never names, to show after it that a device still syncs and reports.
   let device = await registerDevice(as, upn, 'androidForWork', { keys });
-  const bystander = await registerDevice(as, 'fuzz-a4@contoso.com', 'samsungKnox', { keys: strangerKeys });
+  const stranger = await registerDevice(as, 'fuzz-a4@contoso.com', 'samsungKnox', { keys: strangerKeys });
+  const bystander = await registerDevice(as, 'fuzz-a5@contoso.com', 'androidForWork', { keys: strangerKeys });
   const userId = (await wire.api.get(`/users?upn=${encodeURIComponent(upn)}`).expect(200)).body[0].id as string;
   const groupId = (await wire.api.post('/groups', { name: 'fuzz-android' }).expect(201)).body.id as string;
   await wire.api.post(`/groups/${groupId}/members`, { users: [userId] }).expect(200);
@@ -85,7 +87,11 @@ fuzzFamily('Android', async (server) => {
   await wire.api.put(`/email-profiles/${profile.id}/deployment`, { groupIds: [groupId] }).expect(200);
   let version = Number((await fetchPolicy(device)).policy!.version);
   let serials = 0;
-  let left = false;
+  /**
+   * Why the device must register again before the next input: it left management, its identity
+   * went to another registration, or it spent its signatures (the replay cache keeps 512 nonces a key: 429).
+   */
+  let again: 'left' | 'lost' | 'throttled' | undefined;
   let lastSigned: { bytes: Buffer; method: string; input: AndroidInput } | undefined;
   let inputs = 0;
   let reached = 0;
@@ -95,12 +101,12 @@ fuzzFamily('Android', async (server) => {
     switch (field) {
       case 'name':
       case 'device.name':
-        return [bystander.deviceName, `${device.deviceName}x`, device.deviceName.toUpperCase(), 'enterprises/mdmlab/devices/', ''];
+        return [stranger.deviceName, `${device.deviceName}x`, device.deviceName.toUpperCase(), 'enterprises/mdmlab/devices/', ''];
       case 'appliedPolicyName':
-        return [bystander.policyName, `${device.policyName}/..`, ''];
+        return [stranger.policyName, `${device.policyName}/..`, ''];
       case 'hardwareInfo.serialNumber':
       case 'device.hardwareInfo.serialNumber':
-        return [bystander.serial, device.serial.toLowerCase(), '', ' ', 'x'.repeat(300)];
+        return [stranger.serial, device.serial.toLowerCase(), '', ' ', 'x'.repeat(300)];
       case 'appliedPolicyVersion':
         return [String(version + 1), String(version), String(version - 1), '9223372036854775807', '9223372036854775808', '99999999999999999999999', '-1', '1.5', '1e3', ' 1', '0x1', version + 1];
       case 'managementMode':
@@ -125,7 +131,7 @@ fuzzFamily('Android', async (server) => {
   const inputsOf: fc.Arbitrary<AndroidInput> = fc.record({
     endpoint: fc.oneof({ arbitrary: fc.constant<Endpoint>('report'), weight: 5 }, { arbitrary: fc.constant<Endpoint>('register'), weight: 4 }, { arbitrary: fc.constant<Endpoint>('policy'), weight: 2 }, { arbitrary: fc.constant<Endpoint>('other'), weight: 1 }),
     registration: fc.oneof({ arbitrary: fc.constant<Registration>('fresh'), weight: 4 }, { arbitrary: fc.constantFrom<Registration>('conflict', 'knox', 'madeUp'), weight: 3 }),
-    report: fc.constantFrom<Report>('current', 'current', 'plain', 'older'),
+    report: fc.constantFrom<Report>('current', 'current', 'current', 'plain', 'older', 'future', 'stranger'),
     change: jsonChange(fields),
     bytes: mostlyPlain(byteMutations(vocabulary), undefined, 5),
     signing: fc.oneof({ arbitrary: fc.constant<Signing>('good'), weight: 16 }, { arbitrary: fc.constantFrom<Signing>('none', 'junkInput', 'junkSignature', 'junkDigest', 'tamper', 'otherKey', 'otherDevice', 'replay', 'old', 'future', 'twice', 'noNonce'), weight: 6 }),
@@ -155,7 +161,9 @@ fuzzFamily('Android', async (server) => {
         input.report === 'plain'
           ? {}
           : { apps: [{ packageName: GMAIL_PACKAGE, states: [{ state: 'created' as const }] }], details: [{ settingName: 'applications', nonComplianceReason: 'PENDING' as const, packageName: GMAIL_PACKAGE }] };
-      doc = JSON.parse(encodeDeviceReport(reportOn(device, input.report === 'older' ? Math.max(0, version - 1) : version, parts)));
+      const on = input.report === 'older' ? Math.max(0, version - 1) : input.report === 'future' ? version + 1 : version;
+      // A report from the future (a version the device was never given), or about another device.
+      doc = JSON.parse(encodeDeviceReport(reportOn(device, on, { ...parts, ...(input.report === 'stranger' ? { extra: { name: stranger.deviceName } } : {}) })));
     }
     const text = Buffer.from(jsonText(changeJson(doc, input.change, candidates)), 'utf8');
     return input.bytes ? applyMutations(text, input.bytes) : text;
@@ -179,13 +187,13 @@ fuzzFamily('Android', async (server) => {
 
   /** The signature fields of a request as the input's signer makes them (RFC 9421 §3.1), or broken. */
   const signatureOf = (input: AndroidInput, method: string, target: string, body: Buffer | undefined, headers: Record<string, string>): [string, string][] => {
-    const signer: AndroidDevice = input.signing === 'otherDevice' ? bystander : device;
+    const signer: AndroidDevice = input.signing === 'otherDevice' ? stranger : device;
     const now = Date.now();
     const created = new Date(input.signing === 'old' ? now - 20 * 60_000 : input.signing === 'future' ? now + 10 * 60_000 : now);
     const fields = signRequest(
       { method, targetUri: `${server.url}${target}`, headers, ...(body && body.length > 0 ? { body } : {}) },
       {
-        privateKey: input.signing === 'otherKey' ? (signer === bystander ? keys : strangerKeys).privateKey : signer.keys.privateKey,
+        privateKey: input.signing === 'otherKey' ? (signer === stranger ? keys : strangerKeys).privateKey : signer.keys.privateKey,
         keyId: signer.keyId,
         created,
         ...(input.signing === 'noNonce' ? {} : { nonce: randomBytes(16).toString('base64url') }),
@@ -249,7 +257,12 @@ fuzzFamily('Android', async (server) => {
       if (e.value.reason === 'internalError') problems.push('the internal error');
       if (REACHED.has(e.value.reason)) reached++;
       reasons[e.value.reason] = (reasons[e.value.reason] ?? 0) + 1;
-      if (e.value.reason === 'deviceNotEnrolled' && input.endpoint !== 'register' && input.signing !== 'otherDevice') left = true;
+      if (input.endpoint !== 'register' && input.signing !== 'otherDevice') {
+        if (e.value.reason === 'deviceNotEnrolled') again = 'left';
+        if (e.value.reason === 'tooManyRequests') again ??= 'throttled';
+        // Its serial number claimed by a registration of the batch after it left: its identity is no more.
+        if (e.value.reason === 'unknownIdentity' && input.signing === 'good') again = 'lost';
+      }
       return { problems, accepted: false, ...(e.value.reason === 'enrollmentConflict' ? { conflict: true } : {}) };
     }
     reached++;
@@ -264,7 +277,7 @@ fuzzFamily('Android', async (server) => {
       const p = decodePolicy(a.body);
       if (!p.ok) problems.push(`a 200 that is not a policy: ${p.error.message}`);
       else {
-        const signer = input.signing === 'otherDevice' ? bystander : device;
+        const signer = input.signing === 'otherDevice' ? stranger : device;
         if (a.headers.get('etag')?.[0] !== `"${signer.deviceId}.${p.value.version}"`) problems.push(`a policy whose ETag ${a.headers.get('etag')?.[0]} is not its version's`);
         else if (signer === device) version = Number(p.value.version);
       }
@@ -275,13 +288,16 @@ fuzzFamily('Android', async (server) => {
   };
 
   return {
-    runs: 250,
+    runs: 400,
     inputs: inputsOf,
     async prepare(): Promise<void> {
-      // A device that left management (a report with state DELETED) registers again, as the DPC would.
-      if (!left) return;
-      left = false;
-      device = await registerDevice(as, upn, 'androidForWork', { keys, serial: device.serial });
+      // A device that left management (a report with state DELETED) registers again, as the DPC
+      // would; one that lost its identity or spent its signatures is replaced by another device of the same user.
+      if (!again) return;
+      const fresh = () => registerDevice(as, upn, 'androidForWork', { keys });
+      // Its serial number may have gone to a registration of the batch since: then under a new one.
+      device = again === 'left' ? await registerDevice(as, upn, 'androidForWork', { keys, serial: device.serial }).catch(fresh) : await fresh();
+      again = undefined;
       version = Number((await fetchPolicy(device)).policy!.version);
     },
     async send(input: AndroidInput): Promise<Outcome> {
