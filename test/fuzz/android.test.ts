@@ -120,7 +120,8 @@ fuzzFamily('Android', async (server) => {
         return [];
     }
   };
-  const fields = ['name', 'appliedPolicyName', 'hardwareInfo.serialNumber', 'appliedPolicyVersion', 'appliedPolicyVersion', 'managementMode', 'appliedState', 'device.name', 'device.hardwareInfo.serialNumber', 'device.managementMode', 'enrollmentToken'];
+  /** Fields of a report; of a registration's `device` (but enrollmentToken). */
+  const fields = ['name', 'appliedPolicyName', 'hardwareInfo.serialNumber', 'hardwareInfo.serialNumber', 'appliedPolicyVersion', 'appliedPolicyVersion', 'managementMode', 'appliedState', 'enrollmentToken'];
   const vocabulary = ['{', '}', '[', ']', '"', ',', ':', 'null', '1e400', '-0', '\\u0000', '\\ud800', '\u00e9', Buffer.from([0xff, 0xfe]), Buffer.from([0xef, 0xbb, 0xbf]), '"name":"x",', '"appliedPolicyVersion":"99",', '"__proto__":{},', '"state":"DELETED",', '{"a":'.repeat(40)];
   const junk = fc.oneof(
     fc.constantFrom('', ' ', 'device=()', 'device=("@method" "@target-uri");created=1;keyid="x"', 'device=:AAAA:', 'device=:!!:', 'sha-256=:x:', 'sha-512=:AAAA:', 'a=1, b=2', '"', '*', 'device=("@method");keyid=' + '9'.repeat(400), 'device=("content-digest" "@query");alg="hmac-sha256";nonce="a"'),
@@ -165,7 +166,8 @@ fuzzFamily('Android', async (server) => {
       // A report from the future (a version the device was never given), or about another device.
       doc = JSON.parse(encodeDeviceReport(reportOn(device, on, { ...parts, ...(input.report === 'stranger' ? { extra: { name: stranger.deviceName } } : {}) })));
     }
-    const text = Buffer.from(jsonText(changeJson(doc, input.change, candidates)), 'utf8');
+    const change = input.endpoint === 'register' && input.change.op === 'set' && input.change.field !== 'enrollmentToken' ? { ...input.change, field: `device.${input.change.field}` } : input.change;
+    const text = Buffer.from(jsonText(changeJson(doc, change, candidates)), 'utf8');
     return input.bytes ? applyMutations(text, input.bytes) : text;
   };
 
@@ -288,7 +290,7 @@ fuzzFamily('Android', async (server) => {
   };
 
   return {
-    runs: 400,
+    runs: 600,
     inputs: inputsOf,
     async prepare(): Promise<void> {
       // A device that left management (a report with state DELETED) registers again, as the DPC
