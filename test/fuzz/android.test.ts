@@ -3,8 +3,10 @@
  * /android/v1/report) in plain-HTTP mode, where a device proves itself with an RFC 9421 signature.
  * Inputs start from real documents built with the codecs: registrations with a real enrollment
  * token (a fresh serial number, the serial of a device another identity holds, a Knox token, a
- * made-up token) and reports of a device registered the real way on its current policy version,
- * with its apps and non-compliance details. They are changed as JSON (values of the wrong type or
+ * made-up token) and reports of two devices registered the real way on their current policy
+ * version: an Android for Work device with its Gmail profile's app state and non-compliance
+ * details, and a Samsung Knox device whose two Exchange accounts keep replacing each other (the
+ * flapping that withholds a profile and replans, server/android/knox-flips.ts). They are changed as JSON (values of the wrong type or
  * value, removed, unknown fields, `__proto__`, deep or huge documents, another device's name, an
  * appliedPolicyVersion from the future, a device that leaves management) and sometimes as bytes,
  * then signed again when they are sent so the changes reach the decoder and the services; or
@@ -22,11 +24,11 @@ import { signRequest } from '../../certs/http-signature.js';
 import { generateRsaKeyPair } from '../../certs/keys.js';
 import { encodeDeviceReport } from '../../protocol/android/amapi/device.js';
 import { decodePolicy } from '../../protocol/android/amapi/policy.js';
-import { GMAIL_PACKAGE } from '../../protocol/android/apps.js';
+import { GMAIL_PACKAGE, MDMLAB_DPC_PACKAGE } from '../../protocol/android/apps.js';
 import { ANDROID_CHANNEL_PATHS, decodeChannelError } from '../../protocol/android/channel.js';
 import { decodeRegistrationResponse } from '../../protocol/android/registration.js';
 import { ANDROID_ERRORS } from '../../server/errors/catalogue.js';
-import { androidToken, deviceFacts, fetchPolicy, registerDevice, registrationBody, reportOn, sendReport, type AndroidDevice, type AndroidWireServer } from '../helpers/android-wire.js';
+import { androidToken, deviceFacts, fetchPolicy, registerDevice, registrationBody, reportOn, sendReport, type AndroidDevice, type AndroidPlatform, type AndroidWireServer } from '../helpers/android-wire.js';
 import { changeJson, jsonChange, jsonText, type JsonChange } from './android/json-inputs.js';
 import { fuzzFamily, type Outcome } from './harness/family.js';
 import { carriage, carry, extraHeaders, incomplete, type Carriage } from './harness/http-variants.js';
@@ -34,6 +36,7 @@ import { applyMutations, byteMutations, type ByteMutations } from './harness/mut
 import { exchange, requestBytes, type HttpAnswer } from './harness/raw-http.js';
 import { wireServer } from './harness/wire-server.js';
 
+type Who = 'afw' | 'knox';
 type Endpoint = 'register' | 'report' | 'policy' | 'other';
 type Registration = 'fresh' | 'conflict' | 'knox' | 'madeUp';
 type Report = 'current' | 'plain' | 'older' | 'future' | 'stranger';
@@ -41,6 +44,8 @@ type Signing = 'good' | 'none' | 'junkInput' | 'junkSignature' | 'junkDigest' | 
 type Match = 'none' | 'current' | 'weak' | 'star' | 'stale' | 'junk' | 'many';
 
 interface AndroidInput {
+  /** The fuzzed device the input is of: Android for Work with a Gmail profile, or Samsung Knox with two Exchange profiles whose accounts replace each other. */
+  who: Who;
   endpoint: Endpoint;
   registration: Registration;
   report: Report;
@@ -78,6 +83,8 @@ fuzzFamily('Android', async (server) => {
   // stranger whose name and signature the batch uses on the device's requests; a bystander the
   // batch never names, to show after it that a device still syncs and reports.
   let device = await registerDevice(as, upn, 'androidForWork', { keys });
+  const knoxUpn = 'fuzz-k1@contoso.com';
+  const knoxDevice = await registerDevice(as, knoxUpn, 'samsungKnox', { keys });
   const stranger = await registerDevice(as, 'fuzz-a4@contoso.com', 'samsungKnox', { keys: strangerKeys });
   const bystander = await registerDevice(as, 'fuzz-a5@contoso.com', 'androidForWork', { keys: strangerKeys });
   const userId = (await wire.api.get(`/users?upn=${encodeURIComponent(upn)}`).expect(200)).body[0].id as string;
@@ -85,6 +92,14 @@ fuzzFamily('Android', async (server) => {
   await wire.api.post(`/groups/${groupId}/members`, { users: [userId] }).expect(200);
   const profile = (await wire.api.post('/email-profiles', { platform: 'afwGmail', name: 'fuzz', host: 'mail.contoso.com', accountName: 'Corp' }).expect(201)).body;
   await wire.api.put(`/email-profiles/${profile.id}/deployment`, { groupIds: [groupId] }).expect(200);
+  const knoxGroup = (await wire.api.post('/groups', { name: 'fuzz-knox' }).expect(201)).body.id as string;
+  await wire.api.post(`/groups/${knoxGroup}/members`, { users: [(await wire.api.get(`/users?upn=${encodeURIComponent(knoxUpn)}`).expect(200)).body[0].id] }).expect(200);
+  const knoxProfiles: string[] = [];
+  for (const host of ['mail-a.contoso.com', 'mail-b.contoso.com']) {
+    const p = (await wire.api.post('/email-profiles', { platform: 'samsungKnox', name: host, host, accountName: 'Corp', useSsl: false }).expect(201)).body.id as string;
+    await wire.api.put(`/email-profiles/${p}/deployment`, { groupIds: [knoxGroup] }).expect(200);
+    knoxProfiles.push(p);
+  }
   let version = Number((await fetchPolicy(device)).policy!.version);
   let serials = 0;
   /**
@@ -92,6 +107,19 @@ fuzzFamily('Android', async (server) => {
    * went to another registration, or it spent its signatures (the replay cache keeps 512 nonces a key: 429).
    */
   let again: 'left' | 'lost' | 'throttled' | undefined;
+  /** The fuzzed devices; `device`, `version` and `again` are those of the one in use. */
+  const slots: Record<Who, { upn: string; platform: AndroidPlatform; device: AndroidDevice; version: number; again: typeof again }> = {
+    afw: { upn, platform: 'androidForWork', device, version, again },
+    knox: { upn: knoxUpn, platform: 'samsungKnox', device: knoxDevice, version: Number((await fetchPolicy(knoxDevice)).policy!.version), again: undefined },
+  };
+  let inUse: Who = 'afw';
+  const use = (who: Who) => {
+    Object.assign(slots[inUse], { device, version, again });
+    inUse = who;
+    ({ device, version, again } = slots[who]);
+  };
+  /** The Knox device's account states: each report the other profile's account replaces the first's (same address), at a later time. */
+  let knoxReports = 0;
   let lastSigned: { bytes: Buffer; method: string; input: AndroidInput } | undefined;
   let inputs = 0;
   let reached = 0;
@@ -130,6 +158,7 @@ fuzzFamily('Android', async (server) => {
     fc.integer({ min: 1000, max: 20_000 }).map((n) => `device=:${'A'.repeat(n)}:`),
   );
   const inputsOf: fc.Arbitrary<AndroidInput> = fc.record({
+    who: fc.constantFrom<Who>('afw', 'afw', 'knox'),
     endpoint: fc.oneof({ arbitrary: fc.constant<Endpoint>('report'), weight: 5 }, { arbitrary: fc.constant<Endpoint>('register'), weight: 4 }, { arbitrary: fc.constant<Endpoint>('policy'), weight: 2 }, { arbitrary: fc.constant<Endpoint>('other'), weight: 1 }),
     registration: fc.oneof({ arbitrary: fc.constant<Registration>('fresh'), weight: 4 }, { arbitrary: fc.constantFrom<Registration>('conflict', 'knox', 'madeUp'), weight: 3 }),
     report: fc.constantFrom<Report>('current', 'current', 'current', 'plain', 'older', 'future', 'stranger'),
@@ -154,14 +183,19 @@ fuzzFamily('Android', async (server) => {
     let doc: unknown;
     if (input.endpoint === 'register') {
       const serial = input.registration === 'conflict' ? device.serial : `FUZZ${String(++serials).padStart(5, '0')}`;
-      const knoxDevice = input.registration === 'knox';
-      const token = knoxDevice ? knox : input.registration === 'madeUp' ? randomBytes(16).toString('base64url') : reusable;
-      doc = JSON.parse(registrationBody(token, keys, deviceFacts(knoxDevice ? 'samsungKnox' : 'androidForWork', serial)));
+      const knoxFacts = input.registration === 'knox';
+      const token = knoxFacts ? knox : input.registration === 'madeUp' ? randomBytes(16).toString('base64url') : reusable;
+      doc = JSON.parse(registrationBody(token, keys, deviceFacts(knoxFacts ? 'samsungKnox' : 'androidForWork', serial)));
     } else {
+      const n = ++knoxReports;
+      const [winner, loser] = n % 2 ? knoxProfiles : [...knoxProfiles].reverse();
+      const flip = [{ state: 'replaced' as const, accountId: winner!, message: `replaced the account of ${loser}` }, { state: 'removed' as const, accountId: loser! }];
       const parts =
         input.report === 'plain'
           ? {}
-          : { apps: [{ packageName: GMAIL_PACKAGE, states: [{ state: 'created' as const }] }], details: [{ settingName: 'applications', nonComplianceReason: 'PENDING' as const, packageName: GMAIL_PACKAGE }] };
+          : input.who === 'knox'
+            ? { apps: [{ packageName: MDMLAB_DPC_PACKAGE, states: flip }] }
+            : { apps: [{ packageName: GMAIL_PACKAGE, states: [{ state: 'created' as const }] }], details: [{ settingName: 'applications', nonComplianceReason: 'PENDING' as const, packageName: GMAIL_PACKAGE }] };
       const on = input.report === 'older' ? Math.max(0, version - 1) : input.report === 'future' ? version + 1 : version;
       // A report from the future (a version the device was never given), or about another device.
       doc = JSON.parse(encodeDeviceReport(reportOn(device, on, { ...parts, ...(input.report === 'stranger' ? { extra: { name: stranger.deviceName } } : {}) })));
@@ -290,15 +324,17 @@ fuzzFamily('Android', async (server) => {
   };
 
   return {
-    runs: 600,
+    runs: 500,
     inputs: inputsOf,
-    async prepare(): Promise<void> {
+    async prepare(input: AndroidInput): Promise<void> {
+      use(input.who);
       // A device that left management (a report with state DELETED) registers again, as the DPC
       // would; one that lost its identity or spent its signatures is replaced by another device of the same user.
       if (!again) return;
-      const fresh = () => registerDevice(as, upn, 'androidForWork', { keys });
+      const { upn: owner, platform } = slots[inUse];
+      const fresh = () => registerDevice(as, owner, platform, { keys });
       // Its serial number may have gone to a registration of the batch since: then under a new one.
-      device = again === 'left' ? await registerDevice(as, upn, 'androidForWork', { keys, serial: device.serial }).catch(fresh) : await fresh();
+      device = again === 'left' ? await registerDevice(as, owner, platform, { keys, serial: device.serial }).catch(fresh) : await fresh();
       again = undefined;
       version = Number((await fetchPolicy(device)).policy!.version);
     },
@@ -311,6 +347,7 @@ fuzzFamily('Android', async (server) => {
       if (input.signing === 'replay' && lastSigned && input.endpoint !== 'register') {
         // The last signed report, byte for byte: judged as what it was.
         ({ bytes: request, method, input: judged } = lastSigned);
+        use(judged.who);
       } else {
         const document = documentOf(input);
         const body = input.signing === 'tamper' && document && document.length > 0 ? Buffer.concat([document, Buffer.from(' ')]) : document;
