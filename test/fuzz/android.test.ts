@@ -324,7 +324,7 @@ fuzzFamily('Android', async (server) => {
   };
 
   return {
-    runs: 500,
+    runs: 400,
     inputs: inputsOf,
     async prepare(input: AndroidInput): Promise<void> {
       use(input.who);
