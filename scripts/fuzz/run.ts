@@ -21,7 +21,7 @@ const HELP = `usage: npm run fuzz -- [--seconds 60] [--family NAME]... [--seed N
 
 Runs each fuzz family (test/fuzz/*.test.ts) for --seconds (per family, default 60) against its own
 server process, one family at a time, and reports inputs tried and inputs per second per family.
---family picks the families whose file name contains NAME (admin, apple, scep, enroll, push, raw, windows, …). --seed replays a run (default: random).
+--family picks the families whose file name contains NAME (admin, apple, scep, enroll, push, raw, windows, android, …). --seed replays a run (default: random).
 `;
 
 interface Report {

@@ -33,6 +33,9 @@ export interface RawResponse {
   error?: ChannelError;
 }
 
+/** What the helpers need of a server: its URL and admin token (a TestServer, or a fuzzed `mdmlab serve` process), and its CA over TLS. */
+export type AndroidWireServer = Pick<TestServer, 'url' | 'adminToken'> & { identity?: { ca: { certPem: string } } };
+
 export interface RequestOptions {
   method: string;
   headers?: Record<string, string>;
@@ -72,25 +75,25 @@ export function rawRequest(url: string, opts: RequestOptions): Promise<RawRespon
 }
 
 /** The admin API over HTTP or HTTPS (trusting the server's CA), JSON in and out; throws on an unexpected status. */
-export async function admin<T = unknown>(server: TestServer, method: string, path: string, body?: unknown, expectStatus?: number): Promise<T> {
+export async function admin<T = unknown>(server: AndroidWireServer, method: string, path: string, body?: unknown, expectStatus?: number): Promise<T> {
   const res = await rawRequest(`${server.url}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${server.adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    ...(server.url.startsWith('https:') ? { tls: { ca: server.identity.ca.certPem } } : {}),
+    ...(server.url.startsWith('https:') && server.identity ? { tls: { ca: server.identity.ca.certPem } } : {}),
   });
   const want = expectStatus ?? (method === 'POST' ? 201 : 200);
   if (res.status !== want) throw new Error(`${method} ${path}: ${res.status} ${res.text}`);
   return (res.text ? JSON.parse(res.text) : undefined) as T;
 }
 
-export async function createUser(server: TestServer, upn: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function createUser(server: AndroidWireServer, upn: string, extra: Record<string, unknown> = {}): Promise<string> {
   const existing = await admin<{ id: string }[]>(server, 'GET', `/users?upn=${encodeURIComponent(upn)}`);
   return existing[0]?.id ?? (await admin<{ id: string }>(server, 'POST', '/users', { upn, ...extra })).id;
 }
 
 /** An enrollment token of the admin API for the platform, with the token read back out of its QR code. */
-export async function androidToken(server: TestServer, upn: string, platform: AndroidPlatform, body: Record<string, unknown> = {}): Promise<{ userId: string; token: string; qrCode: string; serverUrl: string }> {
+export async function androidToken(server: AndroidWireServer, upn: string, platform: AndroidPlatform, body: Record<string, unknown> = {}): Promise<{ userId: string; token: string; qrCode: string; serverUrl: string }> {
   const userId = await createUser(server, upn);
   const t = await admin<{ token: string; qrCode: string }>(server, 'POST', '/enrollment-tokens', { userId, platform, ...body });
   const qr = decodeProvisioningQr(t.qrCode);
@@ -128,13 +131,13 @@ export function registrationBody(token: string, keys: RsaKeyPair, facts: DeviceR
   return encodeRegistrationRequest({ enrollmentToken: token, certificateSigningRequest: csr.toString('base64'), device: facts });
 }
 
-export function register(server: TestServer, body: string | Buffer, headers: Record<string, string> = {}, tls?: RequestOptions['tls']): Promise<RawResponse> {
+export function register(server: AndroidWireServer, body: string | Buffer, headers: Record<string, string> = {}, tls?: RequestOptions['tls']): Promise<RawResponse> {
   return rawRequest(`${server.url}${ANDROID_CHANNEL_PATHS.register}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, ...(tls ? { tls } : {}) });
 }
 
 /** Registers the real way: token from the admin API, a fresh key, the device's facts. */
 export async function registerDevice(
-  server: TestServer,
+  server: AndroidWireServer,
   upn: string,
   platform: AndroidPlatform,
   opts: { serial?: string; keys?: RsaKeyPair; facts?: Partial<DeviceReport>; tls?: RequestOptions['tls'] } = {},

@@ -86,3 +86,8 @@ function digestOf(tables: Map<string, Set<string>>): string {
   for (const [name, rows] of tables) h.update(`${name}=${[...rows].sort().join('\n')};`);
   return h.digest('hex');
 }
+
+/** The changes (lines of `changedSinceBaseline`) to tables other than `tables`. */
+export function changesOutside(changes: readonly string[], tables: readonly string[]): string[] {
+  return changes.filter((line) => !tables.some((table) => line.startsWith(`${table}: `)));
+}

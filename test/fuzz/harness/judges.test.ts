@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/cli.js';
-import { DatabaseWatch } from './db-fingerprint.js';
+import { changesOutside, DatabaseWatch } from './db-fingerprint.js';
 import { parseResponses } from './raw-http.js';
 import { leaksIn } from './verdict.js';
 
@@ -63,6 +63,19 @@ describe('the database watch', () => {
     // Not rebased: still different; rebased: the new content is the baseline.
     expect(watch.changedSinceBaseline({ rebase: true })).toHaveLength(1);
     expect(watch.changedSinceBaseline({ rebase: false })).toEqual([]);
+    watch.close();
+    db.close();
+  });
+
+  it('leaves out the tables a refusal may write, and only those', () => {
+    const db = new Database(join(dir, 'mdmlab.db'));
+    db.exec("CREATE TABLE alerts (id TEXT); CREATE TABLE alerts_seen (id TEXT)");
+    const watch = new DatabaseWatch(dir);
+    db.exec("INSERT INTO alerts VALUES ('a1'); INSERT INTO alerts_seen VALUES ('a1'); UPDATE users SET upn = 'y@b.c'");
+    const changes = watch.changedSinceBaseline({ rebase: false });
+    expect(changes).toHaveLength(3);
+    expect(changesOutside(changes, ['alerts']).map((l) => l.split(':')[0])).toEqual(['alerts_seen', 'users']);
+    expect(changesOutside(changes, [])).toEqual(changes);
     watch.close();
     db.close();
   });
