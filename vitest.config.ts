@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // two cores. Many files here spend their time waiting on sockets and child processes (CLI, SCEP
 // clients, device fleets), so one worker more than the cores keeps both busy: 103 s → 65 s on 2 cores.
 // No isolation between files of one worker: the code keeps no module-level state (everything is
-// built by factories, DESIGN's rule), so re-importing it for every file only cost time: 65 s → 39 s.
+// built by factories, a rule of the project), so re-importing it for every file only cost time: 65 s → 39 s.
 const workers = availableParallelism() + 1;
 
 export default defineConfig({

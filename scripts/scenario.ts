@@ -22,7 +22,7 @@ const HELP = `usage: mdmlab scenario run FILE [--server URL] [--token TOKEN] [--
        mdmlab scenario run FILE --foreign (--enroll-url URL | --enroll-profile FILE) [--ca CA.pem]
                                [--push auto|none|URL] [--check-in 30s] [--admin-hook CMD] [--hook-timeout 2m] [--keep] [--json]
 
-Plays a scenario file (see SCENARIOS.md / README) with simulated devices speaking the real
+Plays a scenario file (see docs/scenarios.md / README) with simulated devices speaking the real
 protocols. Without --server it starts an embedded server on a fresh temporary store.
 --token (or MDMLAB_ADMIN_TOKEN) is the admin token of the server given with --server, and
 --ca the server's CA certificate when it runs TLS (GET /ca.pem). A --server that is not an
@@ -265,7 +265,8 @@ interface Embedded {
 
 /**
  * The embedded server on a fresh temporary store. With a seed its record ids come from a seeded
- * stream per kind (`usr`, `eml`, …), so a seeded file gets the same ids on every run (SCENARIOS.md).
+ * stream per kind (`usr`, `eml`, …), so a seeded file gets the same ids on every run
+ * (docs/scenarios.md, `seed`).
  */
 async function startEmbedded(seed: number | undefined): Promise<Embedded> {
   const dataDir = mkdtempSync(join(tmpdir(), 'mdmlab-scenario-'));

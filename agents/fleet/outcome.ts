@@ -6,8 +6,8 @@ import type { Outcome } from '../report/report-model.js';
  * Where a device stands with its email profile, from neutral sources only, whatever its platform:
  * its own mail store (a managed account, `replacedUserAccount`), the last answer it gave about
  * installing a profile (CommandHandledEvent), the user's hand-made account, and — with an mdmlab
- * server — the server's profile state, which then decides (DESIGN.md: status comes from the
- * devices' answers as the server recorded them).
+ * server — the server's profile state, which then decides (its status comes from the devices'
+ * answers as the server recorded them, never from assumptions).
  *
  * - installed: the managed account is there;
  * - replaced: it is there and took the place of the user's own account (Windows, KNOX);

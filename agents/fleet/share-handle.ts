@@ -8,7 +8,7 @@ import type { ShareFinal, ShareProgress } from './share-stats.js';
 
 /**
  * The main thread's handle on one share of the fleet: in a worker thread (the default, one per
- * core: DESIGN.md "the fleet runner spreads them over worker threads and over hosts") or on the
+ * core: docs/fleet.md, "How it runs", `--workers`; `--shard` spreads a fleet over hosts) or on the
  * main thread itself (`--workers 0`, and benchmarks that reach into the devices).
  */
 export interface ShareHandle {

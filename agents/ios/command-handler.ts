@@ -13,7 +13,9 @@ import { installProfile, type InstallContext } from './profile-installer.js';
 import { answerQuery } from './query-answers.js';
 
 /**
- * One MDM command in, one report out, as iOS answers (notes/apple.md §2.4–2.5, §4.2):
+ * One MDM command in, one report out, as iOS answers (Apple Developer, "Sending MDM commands to a
+ * device"; Apple YAML mdm/commands; Apple MDM Protocol Reference, "MDM Result Payloads" and
+ * "Error Codes"):
  * - unreadable command with a CommandUUID → CommandFormatError; a RequestType the simulated device
  *   does not simulate → Error 12021 (MCMDMErrorDomain "invalid request type", what iOS answers a
  *   command it does not know) whose description says it is not simulated;
@@ -22,7 +24,8 @@ import { answerQuery } from './query-answers.js';
  *   answer from the device's own state (query-answers.ts);
  * - a command the enrollment's AccessRights do not allow → Error 12000;
  * - InstallProfile / RemoveProfile while the device is busy (locked) → NotNow; the device keeps
- *   nothing and the server sends the command again later (notes §2.4 "NotNow");
+ *   nothing and the server sends the command again later (Apple Developer, "Handling NotNow
+ *   status responses");
  * - RemoveProfile of an identifier not installed → 12075, of a profile MDM did not install → 12013;
  *   otherwise the profile and only its managed account go (user accounts stay);
  * - ProfileList → every installed profile (or only MDM's with ManagedOnly), IsManaged set.

@@ -5,11 +5,11 @@ import { IosDeviceError } from './errors.js';
 import type { IosRuntime } from './runtime.js';
 
 /**
- * The iOS device's push service (notes/apple.md §2.6). A real iPhone has its APNs token before it
- * ever meets an MDM server, so the device gets its token first (pushForEnrollment), then enrolls
- * with it: a push service that fails makes enrollment fail before Authenticate, or (not asked for
- * explicitly) leaves the device without push; it never leaves the server with a half-enrolled
- * device.
+ * The iOS device's push service (Apple Developer, "Sending MDM commands to a device"). A real
+ * iPhone has its APNs token before it ever meets an MDM server, so the device gets its token first
+ * (pushForEnrollment), then enrolls with it: a push service that fails makes enrollment fail before
+ * Authenticate, or (not asked for explicitly) leaves the device without push; it never leaves the
+ * server with a half-enrolled device.
  *
  * Once enrolled, a notification wakes the device only when its topic is the enrollment's Topic and
  * its `mdm` value the PushMagic the device sent in TokenUpdate; anything else is ignored, as APNs

@@ -13,7 +13,11 @@ import type { IosHardware } from './hardware.js';
  * agents/core. Values handed out are the store's own: callers must not mutate them.
  */
 
-/** The MDM identity from the enrollment profile's SCEP payload (notes/apple.md §2.2). */
+/**
+ * The MDM identity from the enrollment profile's SCEP payload (Apple YAML
+ * mdm/profiles/com.apple.security.scep.yaml; Apple MDM Protocol Reference, "Structure of MDM
+ * Payloads": the identity is the TLS client certificate).
+ */
 export interface DeviceIdentity {
   keyPem: string;
   certDer: Buffer;
@@ -32,7 +36,10 @@ export interface EnrolledIdentity {
   signing: SigningIdentity;
 }
 
-/** What the com.apple.mdm payload told the device (notes §2.7), plus where its push gateway is. */
+/**
+ * What the com.apple.mdm payload told the device (Apple YAML mdm/profiles/com.apple.mdm.yaml), plus
+ * where its push gateway is.
+ */
 export interface Enrollment {
   /** Top-level PayloadIdentifier of the enrollment profile (the "MDM profile"). */
   profileIdentifier: string;
@@ -51,11 +58,17 @@ export interface Enrollment {
 export interface PushState {
   /** The gateway's token (hex), kept across reconnects and restarts; without push, the one the device made up. */
   token?: string;
-  /** The string the device made up and sent in TokenUpdate; a push must carry it (notes §2.6). */
+  /**
+   * The string the device made up and sent in TokenUpdate; a push must carry it (Apple Developer,
+   * "Sending MDM commands to a device": the push payload is {"mdm": PushMagic}).
+   */
   pushMagic?: string;
 }
 
-/** One payload of an installed profile, as ProfileList reports it (notes §2.5): its common keys. */
+/**
+ * One payload of an installed profile, as ProfileList reports it (Apple YAML
+ * mdm/commands/profile.list.yaml): its common keys.
+ */
 export type InstalledPayload = Omit<ProfilePayload, 'dict'>;
 
 /** What the device keeps of an installed profile: what ProfileList reports, and how it got there. */

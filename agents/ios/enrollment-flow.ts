@@ -12,10 +12,11 @@ import { signingIdentity, type IosRuntime } from './runtime.js';
 import { ScepFailure } from './scep-errors.js';
 
 /**
- * Installing and removing the enrollment profile (notes/apple.md §2.7 "Flow (manual)": install
- * profile → SCEP → Authenticate → TokenUpdate → push → Idle; §2.3 CheckOut when removed). The
- * push service and the first poll are the device's (ios-device.ts, device-push.ts); this file does
- * the parts that only talk HTTP.
+ * Installing and removing the enrollment profile (Apple MDM Protocol Reference, "MDM Check-in
+ * Protocol"; fleetdm/fleet pkg/mdm/mdmtest/apple.go follows the same order: install profile → SCEP
+ * (RFC 8894) → Authenticate → TokenUpdate → push → Idle; "CheckOut" when removed). The push service
+ * and the first poll are the device's (ios-device.ts, device-push.ts); this file does the parts
+ * that only talk HTTP.
  */
 
 /** GET the enrollment profile the way Safari hands it to the device (Content-Type application/x-apple-aspen-config). */
@@ -101,7 +102,10 @@ async function enrollmentIdentity(rt: IosRuntime, plan: EnrollmentProfilePlan): 
   }
 }
 
-/** TokenUpdate: the push token and the PushMagic the server must echo in its pushes (notes §2.3). */
+/**
+ * TokenUpdate: the push token and the PushMagic the server must echo in its pushes (Apple MDM
+ * Protocol Reference, "TokenUpdate Message"; Apple YAML mdm/checkin/tokenupdate.yaml).
+ */
 export async function sendTokenUpdate(rt: IosRuntime, e: EnrolledIdentity, token: string, pushMagic: string): Promise<void> {
   await rt.mdm.checkIn(e.enrollment, e.signing, {
     MessageType: 'TokenUpdate',

@@ -10,13 +10,14 @@ import { IosDeviceError } from './errors.js';
 import { unwrapProfile } from './signed-profile.js';
 
 /**
- * The enrollment profile the user downloads and installs (notes/apple.md §2.7): exactly one
- * com.apple.mdm payload whose IdentityCertificateUUID names a certificate payload of the same
- * profile — a com.apple.security.scep payload (the device enrolls a key with the SCEP server) or a
- * com.apple.security.pkcs12 one (the identity comes in the profile; com.apple.mdm.yaml:
- * "The UUID of the certificate payload for the device's identity. It may also point to a SCEP
- * payload.") — plus any com.apple.security.root certificates (the lab CA). Anything else makes
- * enrollment fail with IosDeviceError('badEnrollmentProfile') naming the problem.
+ * The enrollment profile the user downloads and installs (Apple MDM Protocol Reference, "Structure
+ * of MDM Payloads"; Apple YAML mdm/profiles): exactly one com.apple.mdm payload whose
+ * IdentityCertificateUUID names a certificate payload of the same profile — a
+ * com.apple.security.scep payload (the device enrolls a key with the SCEP server) or a
+ * com.apple.security.pkcs12 one (the identity comes in the profile; com.apple.mdm.yaml: "The UUID
+ * of the certificate payload for the device's identity. It may also point to a SCEP payload.") —
+ * plus any com.apple.security.root certificates (the lab CA). Anything else makes enrollment fail
+ * with IosDeviceError('badEnrollmentProfile') naming the problem.
  */
 export interface EnrollmentProfilePlan {
   profile: ConfigurationProfile;

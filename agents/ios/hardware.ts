@@ -1,14 +1,16 @@
 import { SeededRandom } from '../random/seeded-random.js';
 
 /**
- * What an iOS device is: what it says in Authenticate (notes/apple.md §2.3: UDID, OSVersion,
- * BuildVersion, ProductName, SerialNumber; DeviceName/Model/ModelName are macOS-only there) and
- * what it answers to DeviceInformation (Apple mdm/commands/information.device.yaml: DeviceName,
- * Model, ModelName, DeviceCapacity, IMEI, MEID, MAC addresses, …) and InstalledApplicationList.
+ * What an iOS device is: what it says in Authenticate (Apple YAML mdm/checkin/authenticate.yaml:
+ * UDID, OSVersion, BuildVersion, ProductName, SerialNumber; DeviceName/Model/ModelName are
+ * macOS-only there) and what it answers to DeviceInformation (Apple
+ * mdm/commands/information.device.yaml: DeviceName, Model, ModelName, DeviceCapacity, IMEI, MEID,
+ * MAC addresses, …) and InstalledApplicationList.
  *
  * UDID: devices since the iPhone XS use `XXXXXXXX-XXXXXXXXXXXXXXXX`: the SoC's chip id (8 hex)
- * and its 16-hex ECID (notes §2.3 "Identifiers"). Serial numbers since 2021 are 10 random
- * characters (no vowels O and I, which read as digits).
+ * and its 16-hex ECID (micromdm/nanomdm docs/operations-guide.md; fleetdm/fleet
+ * pkg/mdm/mdmtest/apple.go, RandUDID). Serial numbers since 2021 are 10 random characters (no
+ * vowels O and I, which read as digits).
  *
  * The fields after the first five were added later: a device state saved before them lacks them,
  * so they are optional here and `completeHardware` derives the missing ones from the UDID (the
@@ -77,7 +79,10 @@ export const IOS_MODELS: readonly IosModel[] = [
   { productName: 'iPhone17,3', chipId: '00008140', name: 'iPhone 16', modelNumber: 'MYE73LL/A', capacities: [128, 256], tac: '35861257', cdma: false, modemFirmware: '1.11.01' },
 ];
 
-/** iOS 18.1 (22B83), the release the Apple schema snapshot in notes §0 describes. */
+/**
+ * iOS 18.1 (22B83), the release Apple's device-management YAML the project follows describes (tag
+ * Release_iOS-18-1_macOS-15-1).
+ */
 export const DEFAULT_OS = { osVersion: '18.1', buildVersion: '22B83' } as const;
 
 const SERIAL_ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ';

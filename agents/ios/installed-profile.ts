@@ -4,7 +4,7 @@ import type { InstalledPayload, InstalledProfile } from './device-state.js';
 
 /**
  * What the device keeps of a profile it installed, and how it lists it in a ProfileList answer
- * (Apple YAML mdm/commands/profile.list.yaml; notes/apple.md §2.5: IsManaged true for profiles
+ * (Apple YAML mdm/commands/profile.list.yaml, responsekeys.ProfileList: IsManaged true for profiles
  * MDM installed, SignerCertificates the signer's DER, PayloadContent without the payload bodies).
  */
 export function summarizeProfile(

@@ -7,11 +7,13 @@ import type { Enrollment, SigningIdentity } from './device-state.js';
 import { IosDeviceError } from './errors.js';
 
 /**
- * The device side of the Apple MDM HTTP exchange (notes/apple.md §2.1–2.4): every request is a
- * PUT of an XML plist; check-ins go to CheckInURL as `application/x-apple-aspen-mdm-checkin`,
- * reports to ServerURL as `application/x-apple-aspen-mdm`; with SignMessage the `Mdm-Signature`
- * header carries base64 of a detached CMS SignedData over the exact body, signed by the identity
- * (notes §2.2). A non-200 answer is an IosDeviceError('serverRefused') with the server's reason.
+ * The device side of the Apple MDM HTTP exchange (Apple MDM Protocol Reference, "MDM Check-in
+ * Protocol" and "Mobile Device Management Protocol"): every request is a PUT of an XML plist;
+ * check-ins go to CheckInURL as `application/x-apple-aspen-mdm-checkin`, reports to ServerURL as
+ * `application/x-apple-aspen-mdm`; with SignMessage the `Mdm-Signature` header carries base64 of a
+ * detached CMS SignedData over the exact body, signed by the identity (Apple YAML
+ * mdm/profiles/com.apple.mdm.yaml, SignMessage; RFC 5652). A non-200 answer is an
+ * IosDeviceError('serverRefused') with the server's reason.
  */
 export interface SignedRequest {
   url: string;
@@ -36,7 +38,7 @@ export class MdmClient {
     return res.body.length === 0 ? undefined : res.body;
   }
 
-  /** The PUT a device sends: the body and, with SignMessage, its Mdm-Signature (notes §2.2). */
+  /** The PUT a device sends: the body and, with SignMessage, its Mdm-Signature (Apple YAML com.apple.mdm SignMessage). */
   signedRequest(url: string, contentType: string, text: string, enrollment: Enrollment, identity: SigningIdentity): SignedRequest {
     const body = Buffer.from(text, 'utf8');
     const headers: Record<string, string> = { 'content-type': contentType, 'user-agent': 'MDM/1.0' };

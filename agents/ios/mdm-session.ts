@@ -4,8 +4,9 @@ import type { EnrolledIdentity } from './device-state.js';
 import type { IosRuntime } from './runtime.js';
 
 /**
- * One exchange with the server's command endpoint (notes/apple.md §2.4): PUT Idle, then for each
- * command in the answer PUT its result, until the server answers an empty 200. A command is
+ * One exchange with the server's command endpoint (Apple Developer, "Sending MDM commands to a
+ * device"; Apple MDM Protocol Reference, "Mobile Device Management Protocol"): PUT Idle, then for
+ * each command in the answer PUT its result, until the server answers an empty 200. A command is
  * reported as handled once the PUT carrying its result has been answered (the server has then
  * recorded it). The exchange stops early, without error, when `shouldContinue` turns false
  * (offline, stopped): the server keeps an unanswered command and sends it again next time.

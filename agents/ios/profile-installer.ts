@@ -32,7 +32,9 @@ import { ScepFailure, scepFailureChain } from './scep-errors.js';
 import { unwrapProfile } from './signed-profile.js';
 
 /**
- * InstallProfile as iOS applies it (notes/apple.md §2.5, §3, §4), all or nothing:
+ * InstallProfile as iOS applies it (Apple YAML mdm/commands/profile.install.yaml,
+ * mdm/profiles/TopLevel.yaml, com.apple.eas.account.yaml; codes from Apple MDM Protocol Reference,
+ * "Error Codes"), all or nothing:
  * 1. a signed profile must verify (else 4000 → MCProfileErrorDomain 1004);
  * 2. it must parse (4000 → the MCProfileErrorDomain cause);
  * 3. same identifier installed: it must be MDM's (12013) and have the same signer (4008);

@@ -11,14 +11,14 @@ import { SCEP_ERRORS, ScepFailure } from './scep-errors.js';
 
 /**
  * The device side of SCEP (RFC 8894) as iOS runs it for a com.apple.security.scep payload
- * (notes/apple.md §2.7): GetCACaps (§3.5.2), GetCACert (§4.2), then PKIOperation (§4.3) with a
- * PKCSReq: a CSR for the payload's Subject with the payload's Challenge as challengePassword
- * (RFC 2985 §5.4.1), signed by a temporary self-signed certificate over the same key (§2.3),
- * enveloped to the CA. The CertRep must be signed by the CA, echo our transactionID and nonce.
- * Its envelope may use single DES or 3DES: widely deployed SCEP servers (micromdm/scep, on Go's
- * pkcs7 package) answer with DES whatever the request used, and iOS accepts it; the result says
- * which cipher the CA used so the device can log a weak one.
- * Failures are ScepFailure carrying the MCSCEPErrorDomain item iOS would report.
+ * (Apple YAML mdm/profiles/com.apple.security.scep.yaml): GetCACaps (RFC 8894 §3.5.2), GetCACert
+ * (§4.2), then PKIOperation (§4.3) with a PKCSReq: a CSR for the payload's Subject with the
+ * payload's Challenge as challengePassword (RFC 2985 §5.4.1), signed by a temporary self-signed
+ * certificate over the same key (§2.3), enveloped to the CA. The CertRep must be signed by the CA,
+ * echo our transactionID and nonce. Its envelope may use single DES or 3DES: widely deployed SCEP
+ * servers (micromdm/scep, on Go's pkcs7 package) answer with DES whatever the request used, and iOS
+ * accepts it; the result says which cipher the CA used so the device can log a weak one. Failures
+ * are ScepFailure carrying the MCSCEPErrorDomain item iOS would report.
  */
 
 export interface ScepEnrollRequest {

@@ -3,10 +3,9 @@ import { errorChainItem, installFailureChain, type AppleErrorCode, type ErrorCha
 
 /**
  * MCSCEPErrorDomain, which protocol/apple's catalogue does not carry (yet): codes from Apple's
- * archived MDM Protocol Reference, "Error Codes" appendix (the table notes/apple.md §4.2 cites,
- * index id 8889092313): 22002 invalid CA response, 22005 network error, 22013 invalid
- * PKIOperation response. Decompiled iPadOS builds raise 22005 for HTTP failures of the SCEP
- * exchange (MCSCEPErrorDomain code:22005 in the public dumps).
+ * archived MDM Protocol Reference, "Error Codes" appendix: 22002 invalid CA response, 22005 network
+ * error, 22013 invalid PKIOperation response. Decompiled iPadOS builds raise 22005 for HTTP
+ * failures of the SCEP exchange (MCSCEPErrorDomain code:22005 in the public dumps).
  */
 export const MC_SCEP_ERROR_DOMAIN = 'MCSCEPErrorDomain';
 
@@ -33,7 +32,10 @@ export class ScepFailure extends Error {
   }
 }
 
-/** The SCEP payload failed, so the profile did not install: 4001 around the SCEP error (notes §4.2). */
+/**
+ * The SCEP payload failed, so the profile did not install: 4001 around the SCEP error (payload
+ * handlers wrap their failure in 4001: decompiled iPadOS 18.0 MCLoggingPayloadHandler.m).
+ */
 export function scepFailureChain(payloadName: string, failure: ScepFailure): ErrorChainItem[] {
   return installFailureChain(payloadName, failure.toErrorChainItem());
 }

@@ -1,6 +1,7 @@
 /**
  * Where a simulated device gets its push service, a setting of its own, apart from the MDM server
- * (a real iPhone gets its token from APNs, never from the MDM server; notes/apple.md §2.6):
+ * (a real iPhone gets its token from APNs, never from the MDM server; Apple Developer, "Sending MDM
+ * commands to a device"):
  *
  * - `'auto'` (default): the mdmlab push gateway next to the MDM server (`ws(s)://<host of
  *   ServerURL>/push`). A server that answers that URL with a plain HTTP status (a 404 page: it is

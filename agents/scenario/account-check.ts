@@ -4,7 +4,7 @@ import type { ExpectedMailAccount } from './scenario-types.js';
 import type { ScenarioWorld } from './world.js';
 
 /**
- * `mailAccounts`: the device's whole store, order-free (SCENARIOS.md "Expectations"). An expected
+ * `mailAccounts`: the device's whole store, order-free (docs/scenarios.md "Expectations"). An expected
  * account and a stored one with the same address (email + host) that differ in what the file
  * asserts are one failure listing only the differing fields; an address on one side only is
  * missing (expected, not in the store) or extra (in the store, not expected).

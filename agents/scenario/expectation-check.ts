@@ -14,7 +14,7 @@ export interface Failure {
 /**
  * Checks an `expect` step against the server's API and the device's own store. Where both know
  * something (is this profile on the device?), they must agree: a disagreement is a failure of
- * its own, whatever the expectation said (SCENARIOS.md "Expectations").
+ * its own, whatever the expectation said (docs/scenarios.md "Expectations").
  *
  * Server-wide expectations look at this run only: `alerts` at the alerts of this run's devices
  * (and profiles), `profileStatus` at the overview's counts for this run's profiles. On a shared
@@ -201,8 +201,8 @@ async function disagreements(
 }
 
 /**
- * `alerts` lists the alert kinds the server shows (SCENARIOS.md): a set, so one device with two
- * blocked profiles (two duplicateAccount alerts) meets `alerts: [duplicateAccount]`.
+ * `alerts` lists the alert kinds the server shows (docs/scenarios.md "Expectations"): a set, so one
+ * device with two blocked profiles (two duplicateAccount alerts) meets `alerts: [duplicateAccount]`.
  */
 function compareAlerts(what: string, expected: readonly string[], alerts: readonly { kind: string }[]): Failure[] {
   const want = distinctSorted(expected);

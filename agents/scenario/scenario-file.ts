@@ -10,7 +10,7 @@ const TOP_KEYS = ['name', 'description', 'seed', 'users', 'groups', 'certificate
 const WORK_APPS = ['gmail', 'nineWork'] as const;
 
 /**
- * Parses and validates a scenario file (../shared/SCENARIOS.md) completely before anything runs:
+ * Parses and validates a scenario file (docs/scenarios.md) completely before anything runs:
  * YAML syntax, every key, every value, and every reference (users, groups, devices, profile and
  * certificate refs, defined before use). Throws ScenarioFileError naming the path and line.
  */
@@ -58,8 +58,8 @@ export function loadScenario(text: string): Scenario {
         return { ...account, profile };
       }),
     };
-    // `apps` only means something on androidForWork devices; SCENARIOS.md's own example lists them
-    // on an iOS device, so elsewhere they are accepted and have no effect.
+    // `apps` only means something on androidForWork devices; docs/scenarios.md's own example lists
+    // them on an iOS device, so elsewhere they are accepted and have no effect.
     refs.require('user', device.user.toLowerCase(), [...p, 'user']);
     refs.declareDevice(device.id, platform, [...p, 'id']);
     return device;

@@ -25,7 +25,7 @@ const STEP_KEYS = [
 const CERT_FIELDS = ['identityCertificateProfileId', 'signingCertificateProfileId'] as const;
 const DEFAULT_SETTLE_MS = 30_000;
 
-/** One step: a mapping with exactly one of the step keys of SCENARIOS.md. */
+/** One step: a mapping with exactly one of the step keys of docs/scenarios.md ("Steps"). */
 export function readStep(r: ValueReader, refs: ScenarioRefs, value: unknown, i: number, line: number | undefined): ScenarioStep {
   const p = ['steps', i];
   const o = r.object(value, p, STEP_KEYS);

@@ -1,7 +1,7 @@
 import type { DevicePlatform } from '../../protocol/admin/platforms.js';
 import type { AndroidProfile, WorkApp } from '../core/mail-account.js';
 
-/** A scenario file after validation (../shared/SCENARIOS.md): every reference resolved to a declared name. */
+/** A scenario file after validation (docs/scenarios.md): every reference resolved to a declared name. */
 export interface Scenario {
   name: string;
   description?: string;
@@ -62,7 +62,7 @@ export interface ExpectedMailAccount {
 
 /**
  * One command the device must have answered during the run (the optional `commands`
- * expectation, an addition to SCENARIOS.md documented in the README): what it was and, when
+ * expectation, an addition to docs/scenarios.md documented in the README): what it was and, when
  * given, how the device answered and which profile it concerned.
  */
 export interface ExpectedCommand {

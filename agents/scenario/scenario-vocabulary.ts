@@ -1,4 +1,4 @@
-/** The values SCENARIOS.md names, kept here so the file reader and the runner agree. */
+/** The values docs/scenarios.md names, kept here so the file reader and the runner agree. */
 export const PROFILE_STATES_SCENARIO = ['pending', 'installed', 'blocked', 'failed', 'waitingForApp', 'notApplicable', 'removed'] as const;
 export const COMPLIANCE = ['compliant', 'nonCompliant'] as const;
 export const ALERT_KINDS_SCENARIO = ['duplicateAccount', 'conflictingProfiles', 'overlappingKnoxProfiles'] as const;

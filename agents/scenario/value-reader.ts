@@ -2,7 +2,7 @@ import { ScenarioFileError } from './scenario-error.js';
 
 /**
  * Reads a parsed YAML value strictly, tracking the path of every value so an error can name it
- * (`steps[3].deploy.groups[1]`). Unknown keys are errors: SCENARIOS.md makes the format a
+ * (`steps[3].deploy.groups[1]`). Unknown keys are errors: docs/scenarios.md makes the format a
  * contract, and a typo silently ignored would make a scenario test nothing.
  */
 export class ValueReader {

@@ -3,12 +3,13 @@ import type { PolicyPlan } from './policy-plan.js';
 /**
  * Knox matches an Exchange account by its address only: given two accounts with one address (two
  * samsungKnox profiles on different hosts, say), the device replaces one with the other, and at its
- * next sync the other back, for ever (DESIGN.md: "two profiles with one address on two hosts replace
- * each other"). The device reports each replacement as the keyed app state `replaced` of the account
- * (protocol/android/app-states.ts); the server counts those between accounts of one address and,
- * at KNOX_FLIP_LIMIT, ends the loop: the oldest profile keeps the address, the others are withheld
- * from the policy and `failed` with a `conflictingProfiles` alert. A withheld profile comes back
- * when it gets a new version (an edit) or its rival leaves the device.
+ * next sync the other back, for ever (docs/email-profiles.md, Samsung KNOX row of "What each
+ * platform does when the account already exists": "two profiles with one address on two hosts
+ * replace each other"). The device reports each replacement as the keyed app state `replaced` of
+ * the account (protocol/android/app-states.ts); the server counts those between accounts of one
+ * address and, at KNOX_FLIP_LIMIT, ends the loop: the oldest profile keeps the address, the others
+ * are withheld from the policy and `failed` with a `conflictingProfiles` alert. A withheld profile
+ * comes back when it gets a new version (an edit) or its rival leaves the device.
  *
  * A replacement of an account the user made by hand is the Knox rule working as meant, not a flip:
  * only a replacement while another account of the policy has the same address counts.

@@ -18,7 +18,8 @@ import type { PlistDict } from '../../../protocol/apple/plist-types.js';
 
 /**
  * Command handling of the simulated iOS device without a server: the report each command gets
- * (notes/apple.md §2.4, §4.2) and what it leaves in the device's stores.
+ * (Apple MDM Protocol Reference, "MDM Result Payloads" and "Error Codes") and what it leaves in the
+ * device's stores.
  */
 
 const U = () => randomUUID().toUpperCase();

@@ -9,7 +9,7 @@ afterAll(async () => {
   await world.close();
 });
 
-describe('iOS duplicate accounts and the profile lifecycle (DESIGN.md rule table, iOS row)', () => {
+describe('iOS duplicate accounts and the profile lifecycle (docs/email-profiles.md, existing-account table, iOS)', () => {
   it('a manual account blocks the profile until the user removes it; then the device checks in and installs it', async () => {
     const user = await world.newUser('erin@contoso.com');
     const device = await world.newDevice();

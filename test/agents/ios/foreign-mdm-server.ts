@@ -27,7 +27,8 @@ import { FORGE_CIPHER_OIDS, forgeEnvelope } from '../../helpers/forge-envelope.j
 
 /**
  * A small MDM server that is not mdmlab's, written for the tests the way NanoMDM and the micromdm
- * SCEP server work (notes/apple.md §1.1, §1.5): one `/mdm` URL for check-ins and commands told
+ * SCEP server work (micromdm/nanomdm docs/operations-guide.md, http/mdm/mdm.go; micromdm/scep
+ * README.md): one `/mdm` URL for check-ins and commands told
  * apart by Content-Type, no CheckInURL, any SCEP-issued identity accepted by its CA, raw command
  * plists queued by the test, no push at all (an upgrade to `/push` is a 404 like any unknown path).
  * Its SCEP server answers the way micromdm/scep does (Go's pkcs7 package): the CertRep's envelope

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { play, printed, stepAt, withServer } from './scenario-harness.js';
 
-/** What an `expect` step compares and how a mismatch reads (SCENARIOS.md "Expectations"). */
+/** What an `expect` step compares and how a mismatch reads (docs/scenarios.md "Expectations"). */
 
 const eve = `
 users: [{ upn: eve@contoso.com }]

@@ -5,8 +5,8 @@ import { loadScenario } from '../../../agents/scenario/scenario-file.js';
 import { ScenarioFileError } from '../../../agents/scenario/scenario-error.js';
 import { repoRoot } from '../../helpers/cli.js';
 
-/** The example in SCENARIOS.md itself is the first fixture: the contract's own words must load. */
-const contract = readFileSync(join(repoRoot, '..', 'shared', 'SCENARIOS.md'), 'utf8');
+/** The example in docs/scenarios.md ("Shape") is the first fixture: the contract's own words must load. */
+const contract = readFileSync(join(repoRoot, 'docs', 'scenarios.md'), 'utf8');
 const example = /```yaml\n([\s\S]*?)```/.exec(contract)![1]!;
 
 const minimal = `
@@ -30,7 +30,7 @@ function fails(yaml: string): ScenarioFileError {
 }
 
 describe('scenario files', () => {
-  it('loads the example of SCENARIOS.md', () => {
+  it('loads the example of docs/scenarios.md', () => {
     const s = loadScenario(example);
     expect(s.name).toBe('ios manual account blocks the managed profile');
     expect(s.seed).toBe(42);
