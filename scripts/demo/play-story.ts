@@ -57,7 +57,16 @@ export async function playStory(story: DemoStory, target: StoryTarget, emit: (e:
   });
   const verdict = verdictOf(story, result, stores);
   emit(verdict);
-  return { result, section: stores.section(result, scenario.description?.trim(), { platform: story.platform, verdict: verdict.verdict }), verdict };
+  // The report words an expect step as the terminal did (what was expected, not just which parts).
+  const told = { ...result, steps: result.steps.map((st) => (expectations.has(st.path) ? { ...st, summary: describeExpectation(expectations.get(st.path)!) } : st)) };
+  return { result, section: stores.section(told, scenario.description?.trim(), {
+      platform: story.platform,
+      verdict: verdict.verdict,
+      cases: [
+        { name: 'enroll-first', outcome: verdict.enrollFirst },
+        { name: 'manual-first', outcome: verdict.manualFirst },
+      ],
+    }), verdict };
 }
 
 function verdictOf(story: DemoStory, result: ScenarioResult, stores: MailStoreRecorder): Extract<DemoEvent, { type: 'verdict' }> {

@@ -50,7 +50,7 @@ export class MailStoreRecorder {
     return this.#devices.map((d) => ({ id: d.id, platform: d.platform, hardwareId: d.hardwareId, before: named(this.#before.get(d.id)), after: named(this.#latest.get(d.id)) }));
   }
 
-  section(result: ScenarioResult, description: string | undefined, extra: { platform?: DevicePlatform; verdict?: string } = {}): ScenarioSection {
+  section(result: ScenarioResult, description: string | undefined, extra: { platform?: DevicePlatform; verdict?: string; cases?: ScenarioSection['cases'] } = {}): ScenarioSection {
     return scenarioSection({ ...result, ...(description ? { description } : {}) }, this.stores(result.ids), extra);
   }
 }

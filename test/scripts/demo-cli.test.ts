@@ -79,6 +79,10 @@ describe('mdmlab demo', () => {
       ['samsungKnox', true, 'replaced, and replaced again at the next sync'],
       ['androidForWork', true, 'work profile only, waits for the app'],
     ]);
+    expect(report.scenarios![0]!.cases).toEqual([
+      { name: 'enroll-first', outcome: 'installed' },
+      { name: 'manual-first', outcome: 'blocked → removed her account → installed' },
+    ]);
     const knox = report.scenarios!.find((s) => s.platform === 'samsungKnox')!;
     expect(knox.devices.find((d) => d.id === 'alice-galaxy')).toMatchObject({
       before: [{ email: 'alice@contoso.com', managed: false }],
@@ -93,6 +97,8 @@ describe('mdmlab demo', () => {
     expect(html).toContain('<span class="badge pass">PASS</span>');
     for (const v of ['blocked until the user removed the account', 'replaced, and replaced again at the next sync', 'work profile only, waits for the app']) expect(html).toContain(v);
     expect(html).toContain('alice-galaxy');
+    expect(html).toContain('<th>manual-first</th>');
+    expect(html).toContain('alice-iphone: nonCompliant, corp blocked, alerts duplicateAccount, mail store as expected');
     expect(html).not.toMatch(/<script[^>]+src=/);
   }, 180_000);
 
