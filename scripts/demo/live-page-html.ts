@@ -12,7 +12,7 @@ export const LIVE_PAGE_HTML = `<!doctype html>
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif; color:var(--fg); background:#f8fafc; }
 header { padding:16px 24px; background:#fff; border-bottom:1px solid var(--line); }
 h1 { margin:0; font-size:20px; } .sub { color:var(--muted); }
-main { display:grid; grid-template-columns:repeat(auto-fit,minmax(340px,1fr)); gap:16px; padding:16px 24px; }
+main { display:grid; grid-template-columns:repeat(auto-fit,minmax(280px,1fr)); gap:16px; padding:16px 24px; }
 .card { background:#fff; border:1px solid var(--line); border-radius:8px; padding:12px 14px; min-width:0; }
 .card h2 { margin:0 0 6px; font-size:16px; } .card.done-ok { border-top:4px solid var(--ok); } .card.done-bad { border-top:4px solid var(--bad); }
 ol { list-style:none; margin:0; padding:0; } li { margin:2px 0; overflow-wrap:anywhere; }

@@ -163,6 +163,27 @@ describe('mdmlab demo', () => {
   }, 180_000);
 });
 
+describe('mdmlab demo stopped by Ctrl-C', () => {
+  it('stops after the step under way, writes the report so far, says it was interrupted and exits 1', async () => {
+    const out = join(dir, 'interrupted');
+    const c = capture();
+    const ctrlC = new AbortController();
+    c.onStdout((all) => {
+      if (all.includes('✓ bob-iphone enrolled')) ctrlC.abort();
+    });
+    const code = await demoCommand(['--report', out], c.out, ctrlC.signal);
+    const { stdout } = c.text();
+    expect(code, stdout).toBe(1);
+    expect(stdout).toContain('✗ interrupted: 3 platform(s) did not play');
+    expect(stdout).not.toContain('━━ Windows 10');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    expect(report.run).toMatchObject({ interrupted: true, exitCode: 1, endReason: 'interrupted' });
+    expect(report.scenarios).toHaveLength(1);
+    expect(report.scenarios![0]).toMatchObject({ platform: 'ios', ok: false, interrupted: true, verdict: 'interrupted' });
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('This run was interrupted');
+  }, 120_000);
+});
+
 describe('mdmlab demo refuses what it cannot run, in one line', () => {
   function oneLine(r: { code: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
     expect(r.code, r.stdout + r.stderr).toBe(2);
