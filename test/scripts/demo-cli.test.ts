@@ -197,20 +197,31 @@ describe('mdmlab demo refuses what it cannot run, in one line', () => {
     // The default report folder goes where the command runs (the CLI runs in the repository root).
     const reportFolders = () => readdirSync(repoRoot).filter((f) => f.startsWith('mdmlab-demo-')).length;
     const before = reportFolders();
+    // Through the real CLI once (what a shell sees); the other refusals in-process, where they are decided.
     oneLine(await runCli(['demo', '--colour']), /Unknown option '--colour'/);
-    oneLine(await runCli(['demo', 'now']), /Unexpected argument 'now'/);
-    oneLine(await runCli(['demo', '--token', 'x']), /--token is the admin token of a --server/);
-    oneLine(await runCli(['demo', '--port', '80']), /--port .* add --serve/);
-    oneLine(await runCli(['demo', '--serve', '--port', 'eighty']), /--port 'eighty' is not a port number/);
-    oneLine(await runCli(['demo', '--server', 'ftp://x']), /is not an http:\/\/ or https:\/\/ URL/);
+    const inProcess = async (args: string[]) => {
+      const c = capture();
+      const code = await demoCommand(args, c.out, new AbortController().signal);
+      return { code, ...c.text() };
+    };
+    oneLine(await inProcess(['now']), /Unexpected argument 'now'/);
+    oneLine(await inProcess(['--token', 'x']), /--token is the admin token of a --server/);
+    oneLine(await inProcess(['--port', '80']), /--port .* add --serve/);
+    oneLine(await inProcess(['--serve', '--port', 'eighty']), /--port 'eighty' is not a port number/);
+    oneLine(await inProcess(['--server', 'ftp://x']), /is not an http:\/\/ or https:\/\/ URL/);
     expect(reportFolders()).toBe(before);
-  }, 60_000);
+  }, 120_000);
 
   it('an unreachable --server, a wrong token, a --server without a token', async () => {
-    oneLine(await runCli(['demo', '--server', 'http://127.0.0.1:9', '--token', 't']), /cannot reach http:\/\/127\.0\.0\.1:9/);
     const server = await startTestServer();
     cleanups.push(() => server.stop());
-    oneLine(await runCli(['demo', '--server', server.url, '--token', 'wrong-token']), /the server refused the admin token \(401/);
-    oneLine(await runCli(['demo', '--server', server.url], { MDMLAB_ADMIN_TOKEN: '' }), /--server needs the admin token/);
-  }, 60_000);
+    const [unreachable, wrongToken, noToken] = await Promise.all([
+      runCli(['demo', '--server', 'http://127.0.0.1:9', '--token', 't']),
+      runCli(['demo', '--server', server.url, '--token', 'wrong-token']),
+      runCli(['demo', '--server', server.url], { MDMLAB_ADMIN_TOKEN: '' }),
+    ]);
+    oneLine(unreachable, /cannot reach http:\/\/127\.0\.0\.1:9/);
+    oneLine(wrongToken, /the server refused the admin token \(401/);
+    oneLine(noToken, /--server needs the admin token/);
+  }, 120_000);
 });
