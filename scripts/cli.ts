@@ -6,7 +6,8 @@ const COMMANDS: Record<string, { summary: string; run: (argv: string[]) => Promi
   serve: { summary: 'run the MDM server', run: async (argv) => (await import('./serve.js')).serveCommand(argv) },
   fleet: { summary: 'run a fleet of simulated devices: mdmlab fleet --count N [--mix ios=40,windows10=20,samsungKnox=20,androidForWork=20] [--report DIR]', run: async (argv) => (await import('./fleet.js')).fleetCommand(argv) },
   report: { summary: 'render a report again, or join shards: mdmlab report DIR/report.json | mdmlab report merge A B … --out DIR', run: async (argv) => (await import('./report.js')).reportCommand(argv) },
-  scenario: { summary: 'run a scenario file: mdmlab scenario run FILE [--server URL --token T [--ca PEM] [--keep]] [--json]', run: async (argv) => (await import('./scenario.js')).scenarioCommand(argv) },
+  demo: { summary: 'the four-platform story "enroll before you set up mail": mdmlab demo [--report DIR] [--serve] [--server URL --token T] [--json]', run: async (argv) => (await import('./demo.js')).demoCommand(argv) },
+  scenario: { summary: 'run a scenario file: mdmlab scenario run FILE [--server URL --token T [--ca PEM] [--keep]] [--report DIR] [--json]', run: async (argv) => (await import('./scenario.js')).scenarioCommand(argv) },
 };
 
 export function usage(): string {

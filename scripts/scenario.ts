@@ -17,8 +17,10 @@ import { describeForeign, deviceWarnings, FOREIGN_FLAGS, foreignRunFrom } from '
 import type { IdPrefix } from '../server/domain/context.js';
 import { startServer } from '../server/server.js';
 import { createSimulatedDevice } from './device-factory.js';
+import { MailStoreRecorder, storiesReport } from './report/scenario-report.js';
+import { writeReport } from './report/write-report.js';
 
-const HELP = `usage: mdmlab scenario run FILE [--server URL] [--token TOKEN] [--ca CA.pem] [--keep] [--json]
+const HELP = `usage: mdmlab scenario run FILE [--server URL] [--token TOKEN] [--ca CA.pem] [--keep] [--report DIR] [--json]
        mdmlab scenario run FILE --foreign (--enroll-url URL | --enroll-profile FILE) [--ca CA.pem]
                                [--push auto|none|URL] [--check-in 30s] [--admin-hook CMD] [--hook-timeout 2m] [--keep] [--json]
 
@@ -43,6 +45,9 @@ and later runs' groups that list their users target them too).
 Ctrl-C (SIGINT or SIGTERM) stops the run after the step under way (a wait or settle stops at
 once), cleans up as above (the embedded server's temporary store is removed) and exits 1;
 a second Ctrl-C exits at once (130, or 143 for SIGTERM) without cleaning up.
+--report DIR writes DIR/report.json and a self-contained DIR/report.html (docs/report-schema.md):
+the steps with pass / fail, what a failed expectation expected and found, and each device's mail
+store before the first step and after the last (an interrupted run's report says so).
 Exit codes: 0 every expectation held, 1 one did not (or the run was interrupted), 2 the file is
 invalid or cannot run here.
 `;
@@ -78,6 +83,7 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
         'check-in': { type: 'string' },
         'admin-hook': { type: 'string' },
         'hook-timeout': { type: 'string' },
+        report: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -180,6 +186,10 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
   const abort = signal ?? interrupts!.signal;
   let result: ScenarioResult;
   let keyPool: KeyPool | undefined;
+  const reportDir = parsed.values.report;
+  // Only with --report: reading every store after each step is the report's cost, not every run's.
+  const stores = reportDir ? new MailStoreRecorder() : undefined;
+  const startedAt = Date.now();
   try {
     embedded = parsed.values.server || foreign ? undefined : await startEmbedded(scenario.seed);
     const serverUrl = parsed.values.server?.replace(/\/$/, '') ?? embedded?.server.url ?? foreign!.enrollment.enrollUrl ?? '';
@@ -191,8 +201,8 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
       ...(caPem ? { caPem } : {}),
       ...(embedded || foreign ? {} : { shared: { keep: parsed.values.keep ?? false } }),
       ...(foreign ? { foreign: { ...foreign, keep: parsed.values.keep ?? false } } : {}),
-      createDevice: (spec, i, seed) =>
-        createSimulatedDevice(
+      createDevice: async (spec, i, seed) => {
+        const made = await createSimulatedDevice(
           foreign
             ? {
                 ...device(spec, i, seed),
@@ -204,9 +214,12 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
                 ...(json ? {} : { logger: deviceWarnings(out) }),
               }
             : { ...device(spec, i, seed), serverUrl },
-        ),
-      onStep: (r) => {
+        );
+        return stores ? stores.track(made) : made;
+      },
+      onStep: async (r) => {
         if (!json) out.stdout(`${formatStep(r)}\n`);
+        await stores?.afterStep(r);
       },
       onNotice: (t) => {
         if (!json) out.stdout(`… ${t}\n`);
@@ -217,9 +230,36 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
     await embedded?.stop();
     interrupts?.dispose();
   }
-  if (json) out.stdout(`${JSON.stringify({ file, ...result }, null, 2)}\n`);
-  else out.stdout(`${formatCleanup(result)}${result.interrupted ? `✗ ${result.name}: ${result.message} (the rest of the file did not run)` : formatSummary(result)}\n`);
+  const written = stores && reportDir ? writeScenarioReport(reportDir, file, scenario, result, stores, startedAt, parsed.values) : undefined;
+  if (json) out.stdout(`${JSON.stringify({ file, ...result, ...(written ? { report: written } : {}) }, null, 2)}\n`);
+  else {
+    out.stdout(`${formatCleanup(result)}${result.interrupted ? `✗ ${result.name}: ${result.message} (the rest of the file did not run)` : formatSummary(result)}\n`);
+    if (written) out.stdout(`report: ${written.html}\n`);
+  }
   return result.exitCode;
+}
+
+/** DIR/report.json and DIR/report.html of one played file. */
+function writeScenarioReport(
+  dir: string,
+  file: string,
+  scenario: { description?: string | undefined; seed?: number | undefined },
+  result: ScenarioResult,
+  stores: MailStoreRecorder,
+  startedAt: number,
+  flags: { server?: string | undefined; foreign?: boolean | undefined; keep?: boolean | undefined },
+): { json: string; html: string } {
+  const endReason = result.interrupted ? 'interrupted' : result.ok ? 'every expectation held' : result.exitCode === 2 ? 'cannot run here' : 'an expectation did not hold';
+  const report = storiesReport('scenario', result.name, [stores.section(result, scenario.description)], {
+    startedAt,
+    endedAt: Date.now(),
+    exitCode: result.exitCode,
+    interrupted: result.interrupted ?? false,
+    endReason,
+    parameters: { file, server: flags.server ?? 'embedded', ...(flags.foreign ? { foreign: true } : {}), ...(flags.keep ? { keep: true } : {}), ...(result.run ? { runTag: result.run.tag } : {}) },
+    ...(scenario.seed !== undefined ? { seed: String(scenario.seed) } : {}),
+  });
+  return writeReport(dir, report);
 }
 
 /** The process events watchInterrupts listens to (tests give an EventEmitter). */

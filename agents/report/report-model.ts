@@ -170,6 +170,8 @@ export interface ScenarioSection {
   platform?: DevicePlatform;
   /** One sentence a person reads first (`blocked until the user removed the account`). */
   verdict?: string;
+  /** The demo: what happened to each of the story's users (`manual-first`: `blocked → … → installed`). */
+  cases?: { name: string; outcome: string }[];
   ok: boolean;
   exitCode: number;
   interrupted?: boolean;

@@ -39,7 +39,7 @@ export interface DeviceStores {
   after: MailAccountView[];
 }
 
-export function scenarioSection(played: PlayedScenario, devices: readonly DeviceStores[], extra: { platform?: DevicePlatform; verdict?: string } = {}): ScenarioSection {
+export function scenarioSection(played: PlayedScenario, devices: readonly DeviceStores[], extra: { platform?: DevicePlatform; verdict?: string; cases?: ScenarioSection['cases'] } = {}): ScenarioSection {
   return {
     name: played.name,
     ...(played.description ? { description: played.description } : {}),

@@ -23,7 +23,7 @@ import { ScenarioWorld } from './world.js';
  */
 export interface ForeignRunOptions {
   createDevice: (spec: ScenarioDevice, index: number, seed: number) => Promise<SimulatedDevice>;
-  onStep?: ((result: StepResult) => void) | undefined;
+  onStep?: ((result: StepResult) => void | Promise<void>) | undefined;
   signal?: AbortSignal | undefined;
   foreign: ForeignRun & { keep?: boolean | undefined };
 }
@@ -34,9 +34,9 @@ export async function runForeignScenario(scenario: Scenario, options: ForeignRun
   const world = new ScenarioWorld(undefined);
   const run = options.foreign;
   const steps: StepResult[] = [];
-  const record = (r: StepResult) => {
+  const record = async (r: StepResult) => {
     steps.push(r);
-    options.onStep?.(r);
+    await options.onStep?.(r);
   };
   try {
     const ready = await setUp(world, scenario, options, record);
@@ -56,21 +56,23 @@ export async function runForeignScenario(scenario: Scenario, options: ForeignRun
   }
 }
 
-async function setUp(world: ScenarioWorld, s: Scenario, options: ForeignRunOptions, record: (r: StepResult) => void): Promise<'ready' | 'failed' | 'interrupted'> {
+async function setUp(world: ScenarioWorld, s: Scenario, options: ForeignRunOptions, record: (r: StepResult) => Promise<void>): Promise<'ready' | 'failed' | 'interrupted'> {
   const started = Date.now();
   const { signal } = options;
+  let ready: StepResult;
   try {
     signal?.throwIfAborted();
     await createDevices(world, s, options.createDevice, s.seed ?? Math.floor(Math.random() * 2 ** 31));
     const note = await operatorSetup(world, s, options.foreign, signal);
     const summary = `${s.devices.length} device(s); the server is not mdmlab's: administrator steps are the operator's, expectations are checked on the devices`;
-    record({ path: 'setup', kind: 'setup', summary, ok: true, ms: Date.now() - started, failures: [], notes: [note] });
-    return 'ready';
+    ready = { path: 'setup', kind: 'setup', summary, ok: true, ms: Date.now() - started, failures: [], notes: [note] };
   } catch (err) {
     const interrupted = signal?.aborted === true;
-    record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error: interrupted ? 'interrupted' : describeError(err) });
+    await record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error: interrupted ? 'interrupted' : describeError(err) });
     return interrupted ? 'interrupted' : 'failed';
   }
+  await record(ready);
+  return 'ready';
 }
 
 async function playForeignStep(world: ScenarioWorld, step: ScenarioStep, run: ForeignRun, signal: AbortSignal | undefined): Promise<PlayedStep> {

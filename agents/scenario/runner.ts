@@ -31,8 +31,11 @@ export interface RunOptions {
    * and cleans up at the end. Absent: the server is the run's own (the embedded one).
    */
   shared?: SharedServerOptions;
-  /** Called as each step ends, for live output. */
-  onStep?: (result: StepResult) => void;
+  /**
+   * Called as each step ends, for live output; the run waits for a returned promise before the
+   * next step, so a listener can look at the devices as the step left them (the demo's mail stores).
+   */
+  onStep?: (result: StepResult) => void | Promise<void>;
   /** Things worth saying while the run goes (it waits for another run, …). */
   onNotice?: (text: string) => void;
   /**
@@ -80,9 +83,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const world = new ScenarioWorld(admin, tag);
   const locks = shared ? new RunLocks(admin, { tag: tag!, scenario: scenario.name }, { ...shared.locks, onWait: (t) => options.onNotice?.(t) }) : undefined;
   const steps: StepResult[] = [];
-  const record = (r: StepResult) => {
+  const record = async (r: StepResult) => {
     steps.push(r);
-    options.onStep?.(r);
+    await options.onStep?.(r);
   };
   try {
     const setup = await setUp(world, scenario, options, locks, record);
@@ -109,11 +112,12 @@ async function setUp(
   s: Scenario,
   options: RunOptions,
   locks: RunLocks | undefined,
-  record: (r: StepResult) => void,
+  record: (r: StepResult) => Promise<void>,
 ): Promise<'ready' | 'failed' | 'interrupted'> {
   const started = Date.now();
   const notes: string[] = [];
   const { signal } = options;
+  let ready: StepResult;
   try {
     signal?.throwIfAborted();
     const seed = s.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -127,14 +131,16 @@ async function setUp(
     signal?.throwIfAborted();
     notes.push(...(await setUpServer(world, s)));
     const summary = `${s.users.length} user(s), ${s.groups.length} group(s), ${s.devices.length} device(s)${world.tag ? `, run ${world.tag}` : ''}`;
-    record({ path: 'setup', kind: 'setup', summary, ok: true, ms: Date.now() - started, failures: [], ...(notes.length ? { notes } : {}) });
-    return 'ready';
+    ready = { path: 'setup', kind: 'setup', summary, ok: true, ms: Date.now() - started, failures: [], ...(notes.length ? { notes } : {}) };
   } catch (err) {
     const interrupted = signal?.aborted === true;
     const error = interrupted ? 'interrupted' : describeError(err);
-    record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error, ...(notes.length ? { notes } : {}) });
+    await record({ path: 'setup', kind: 'setup', summary: 'setup', ok: false, ms: Date.now() - started, failures: [], error, ...(notes.length ? { notes } : {}) });
     return interrupted ? 'interrupted' : 'failed';
   }
+  // Outside the try: what the step listener does is not the setup's doing.
+  await record(ready);
+  return 'ready';
 }
 
 

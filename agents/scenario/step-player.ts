@@ -56,7 +56,7 @@ export type PlayedStep = Pick<StepResult, 'summary' | 'failures'> & Partial<Pick
 export async function play(
   world: ScenarioWorld,
   s: Scenario,
-  record: (r: StepResult) => void,
+  record: (r: StepResult) => void | Promise<void>,
   signal: AbortSignal | undefined,
   playOne: (world: ScenarioWorld, step: ScenarioStep, signal: AbortSignal | undefined) => Promise<PlayedStep>,
 ): Promise<string | undefined> {
@@ -65,14 +65,17 @@ export async function play(
     if (signal?.aborted) return `interrupted before ${step.path}`;
     const t0 = Date.now();
     const base = { path: step.path, ...(step.line !== undefined ? { line: step.line } : {}), kind: step.kind };
+    let result: StepResult;
     try {
       const played = await playOne(world, step, signal);
-      record({ ...base, ...played, ok: played.failures.length === 0, ms: Date.now() - t0 });
+      result = { ...base, ...played, ok: played.failures.length === 0, ms: Date.now() - t0 };
     } catch (err) {
       const interrupted = signal?.aborted === true;
-      record({ ...base, summary: step.kind, ok: false, ms: Date.now() - t0, failures: [], error: interrupted ? 'interrupted' : describeError(err) });
+      await record({ ...base, summary: step.kind, ok: false, ms: Date.now() - t0, failures: [], error: interrupted ? 'interrupted' : describeError(err) });
       return interrupted ? `interrupted during ${step.path}` : undefined;
     }
+    // Outside the try: what the listener does is not the step's doing.
+    await record(result);
   }
   return undefined;
 }

@@ -10,10 +10,18 @@ import { esc, ms, table } from './html.js';
 export function renderScenarios(report: Report): string {
   const stories = report.scenarios ?? [];
   const sideBySide = report.kind === 'demo' && stories.length > 1;
+  // The demo's users (enroll-first, manual-first) get a column each.
+  const cases = [...new Set(stories.flatMap((s) => (s.cases ?? []).map((c) => c.name)))];
   const summary = sideBySide
     ? table(
-        ['platform', 'story', 'verdict', ''],
-        stories.map((s) => [esc(s.platform ?? ''), `<a href="#${anchor(s)}">${esc(s.name)}</a>`, esc(s.verdict ?? ''), s.ok ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>']),
+        ['platform', 'story', ...cases.map(esc), 'verdict', ''],
+        stories.map((s) => [
+          esc(s.platform ?? ''),
+          `<a href="#${anchor(s)}">${esc(s.name)}</a>`,
+          ...cases.map((name) => esc(s.cases?.find((c) => c.name === name)?.outcome ?? '')),
+          `<b>${esc(s.verdict ?? '')}</b>`,
+          s.ok ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>',
+        ]),
       )
     : '';
   return `<section id="scenarios"><h2>${stories.length > 1 ? 'Stories' : 'Story'}</h2>${summary}

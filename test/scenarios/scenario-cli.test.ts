@@ -50,6 +50,13 @@ describe('mdmlab scenario run', () => {
     expect(r.stderr).toMatch(/line \d+/);
   });
 
+  // Every platform the format names is simulated now: a platform it does not name is the refused one.
+  it('exits 2 for a file naming a platform that does not exist', async () => {
+    const r = await run(['run', file('blackberry.yaml', base.replace('platform: ios, user', 'platform: blackberry, user'))]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('devices[0].platform');
+  });
+
   it('--json prints a machine-readable report', async () => {
     const r = await run(['run', file('json.yaml', `${base}  - expect: { device: zoe-phone, profiles: { p: installed } }\n`), '--json']);
     expect(r.code).toBe(0);
