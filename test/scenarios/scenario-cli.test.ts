@@ -66,5 +66,5 @@ describe('mdmlab scenario run', () => {
     const invalid = await run(['run', file('bad2.yaml', 'name: x\nsteps: []\n'), '--json']);
     expect(invalid.code).toBe(2);
     expect(JSON.parse(invalid.stdout).invalid).toMatchObject({ path: 'steps' });
-  });
+  }, 90_000); // two CLI processes, each starting node with tsx: slow on a loaded 2-core machine
 });
