@@ -58,12 +58,17 @@ const SIMULATED: Partial<Record<DevicePlatform, DeviceFactory>> = {
   androidForWork: (o) => AfwDevice.create(androidOptions(o)),
 };
 
-/** Windows accepts a plain-HTTP lab server as it is (the ticket's discovery URL decides). */
+/**
+ * Windows accepts a plain-HTTP lab server as it is (the ticket's discovery URL decides). Push:
+ * `none` keeps the WNS-like channel closed (the device polls), a URL names the gateway.
+ */
 function windowsDevice(o: DeviceFactoryOptions, platform: 'windows10' | 'windowsPhone81'): Promise<SimulatedDevice> {
   return WindowsDevice.create({
     platform,
     id: o.id,
     seed: o.seed,
+    ...(o.push === 'none' ? { pushChannel: false } : typeof o.push === 'object' ? { pushUrl: o.push.url } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
     ...(o.caPem ? { caPem: o.caPem } : {}),
     ...(o.keyPool ? { keyPool: o.keyPool } : {}),
     ...(o.periodicCheckInMs !== undefined ? { pollIntervalMs: o.periodicCheckInMs } : {}),

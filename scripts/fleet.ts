@@ -176,17 +176,26 @@ export async function fleetCommand(argv: string[]): Promise<number> {
 async function resolveTarget(o: FleetCliOptions, closers: (() => Promise<void>)[]) {
   if (o.foreign) {
     let enrollUrl = o.foreign.enrollUrl;
+    const { windows } = o.foreign;
     if (o.foreign.enrollProfile) {
       const served = await serveEnrollmentProfile(o.foreign.enrollProfile);
       closers.push(served.close);
       enrollUrl = served.url;
-    } else {
-      await reachable(enrollUrl!, o.caPem);
+    } else if (enrollUrl) {
+      await reachable(enrollUrl, o.caPem);
     }
+    if (windows) await reachable(windows.discoveryUrl, o.caPem);
     // The server URL only decides lab mode (http MDM URLs accepted) for a foreign server.
-    const serverUrl = o.server ?? (o.foreign.enrollUrl ? new URL(o.foreign.enrollUrl).origin : 'https://foreign-mdm-server');
-    const target: FleetTarget = { kind: 'foreign', serverUrl, ticket: { enrollUrl: enrollUrl! }, ...(o.caPem ? { caPem: o.caPem } : {}) };
-    return { target, server: { url: o.server ?? o.foreign.enrollUrl ?? o.foreign.enrollProfile!, kind: 'foreign' as const, embedded: false }, removeStoreNow: undefined };
+    const given = o.foreign.enrollUrl ?? windows?.discoveryUrl;
+    const serverUrl = o.server ?? (given ? new URL(given).origin : 'https://foreign-mdm-server');
+    const target: FleetTarget = {
+      kind: 'foreign',
+      serverUrl,
+      ...(enrollUrl ? { ticket: { enrollUrl } } : {}),
+      ...(windows ? { windows } : {}),
+      ...(o.caPem ? { caPem: o.caPem } : {}),
+    };
+    return { target, server: { url: o.server ?? o.foreign.enrollUrl ?? o.foreign.enrollProfile ?? windows!.discoveryUrl, kind: 'foreign' as const, embedded: false }, removeStoreNow: undefined };
   }
   if (!o.server) {
     const embedded = await startEmbeddedServer();
@@ -245,7 +254,8 @@ function runInfo(o: FleetCliOptions, run: FleetRun, endedAt: number, endReason: 
       checkIn: `${o.checkInMs / 1000}s`,
       enrollAttempts: o.enrollAttempts,
       plan: planDigest(run.plan),
-      ...(o.foreign ? { foreign: o.foreign } : {}),
+      // The Windows password is a secret: the report names the user, never the password.
+      ...(o.foreign ? { foreign: { ...o.foreign, ...(o.foreign.windows ? { windows: { discoveryUrl: o.foreign.windows.discoveryUrl, upn: o.foreign.windows.upn } } : {}) } } : {}),
     },
     seed: o.seed,
   };

@@ -22,6 +22,7 @@ import { writeReport } from './report/write-report.js';
 
 const HELP = `usage: mdmlab scenario run FILE [--server URL] [--token TOKEN] [--ca CA.pem] [--keep] [--report DIR] [--json]
        mdmlab scenario run FILE --foreign (--enroll-url URL | --enroll-profile FILE) [--ca CA.pem]
+                               [--discovery-url URL --upn USER --password SECRET]
                                [--push auto|none|URL] [--check-in 30s] [--admin-hook CMD] [--hook-timeout 2m] [--keep] [--json]
 
 Plays a scenario file (see docs/scenarios.md / README) with simulated devices speaking the real
@@ -29,8 +30,10 @@ protocols. Without --server it starts an embedded server on a fresh temporary st
 --token (or MDMLAB_ADMIN_TOKEN) is the admin token of the server given with --server, and
 --ca the server's CA certificate when it runs TLS (GET /ca.pem). A --server that is not an
 mdmlab server is refused (exit 2): use --foreign for it.
---foreign plays the file against any MDM server, through the device protocols only: devices
-enroll from --enroll-url (or the saved --enroll-profile), trust --ca, get push from --push
+--foreign plays the file against any MDM server, through the device protocols only: iOS devices
+enroll from --enroll-url (or the saved --enroll-profile), Windows devices from the MS-MDE2
+--discovery-url as --upn with --password (on-premise authentication; {n} in the UPN is the
+device's number in the file), all trust --ca and get push from --push
 (auto: mdmlab's gateway next to the server if there is one; none: they make up a token and
 check in every --check-in, default 30s). The file's administrator steps (and its users, groups,
 certificate profiles) are the operator's: printed as "operator: ...", and with --admin-hook run as
@@ -79,6 +82,9 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
         foreign: { type: 'boolean' },
         'enroll-url': { type: 'string' },
         'enroll-profile': { type: 'string' },
+        'discovery-url': { type: 'string' },
+        upn: { type: 'string' },
+        password: { type: 'string' },
         push: { type: 'string' },
         'check-in': { type: 'string' },
         'admin-hook': { type: 'string' },
@@ -145,7 +151,7 @@ export async function scenarioCommand(argv: string[], out: CommandOutput = PROCE
   let foreign: ForeignRun | undefined;
   if (foreignMode) {
     try {
-      foreign = foreignRunFrom(parsed.values);
+      foreign = foreignRunFrom(parsed.values, scenario.devices);
     } catch (err) {
       return cannotRun((err as Error).message);
     }

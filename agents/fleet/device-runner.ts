@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AdminClient } from '../admin/admin-client.js';
 import type { CommandHandledEvent, CommandOutcome, EnrollmentTicket, SimulatedDevice } from '../device.js';
 import type { WorkApp } from '../core/mail-account.js';
+import { isWindowsPlatform, windowsTicket, type WindowsOperatorEnrollment } from '../foreign/operator-enrollment.js';
 import { SeededRandom } from '../random/seeded-random.js';
 import type { Outcome } from '../report/report-model.js';
 import { EventTimeline } from '../report/timeline.js';
@@ -24,8 +25,11 @@ import { TimerPool } from './timer-pool.js';
 export type FleetTarget =
   /** An mdmlab server: enrollment tokens from its admin API, one per device. */
   | { kind: 'mdmlab'; serverUrl: string; adminToken: string; caPem?: string }
-  /** Another MDM server: every device enrolls from the ticket the operator gave (an enrollment URL). */
-  | { kind: 'foreign'; serverUrl: string; ticket: EnrollmentTicket; caPem?: string };
+  /**
+   * Another MDM server: every device enrolls from what the operator gave: iOS the ticket (an
+   * enrollment URL), Windows the discovery URL and credentials (device number n as the UPN's `{n}`).
+   */
+  | { kind: 'foreign'; serverUrl: string; ticket?: EnrollmentTicket; windows?: WindowsOperatorEnrollment; caPem?: string };
 
 export interface ShareDevice {
   plan: DevicePlan;
@@ -239,7 +243,14 @@ export class DeviceRunner {
 
   async #ticket(s: Slot): Promise<EnrollmentTicket> {
     const t = this.#o.target;
-    if (t.kind === 'foreign') return t.ticket;
+    if (t.kind === 'foreign') {
+      if (isWindowsPlatform(s.d.plan.platform)) {
+        if (!t.windows) throw new Error('no enrollment for Windows devices: --discovery-url, --upn and --password were not given');
+        return windowsTicket(t.windows, s.d.plan.index + 1);
+      }
+      if (!t.ticket) throw new Error(`no enrollment for ${s.d.plan.platform} devices: --enroll-url or --enroll-profile was not given`);
+      return t.ticket;
+    }
     return this.#admin!.enrollmentToken(s.d.userId!, { platform: s.d.plan.platform });
   }
 

@@ -127,8 +127,12 @@ export async function operatorEnroll(world: ScenarioWorld, deviceId: string, run
     const answer = (await runAdminHook(run.hook, message, { timeoutMs: run.hookTimeoutMs, signal })).answer;
     if (typeof answer?.enrollUrl === 'string' && answer.enrollUrl) perDevice = { enrollUrl: answer.enrollUrl };
   }
-  await d.device.enroll(operatorTicket(run.enrollment, perDevice));
-  return { summary: `${deviceId} enrolled (from ${perDevice ? "the admin hook's URL" : run.enrollment.source})` };
+  // The device's number in the file (1, 2, …) is the `{n}` of a Windows UPN template.
+  const n = [...world.devices.keys()].indexOf(deviceId) + 1;
+  const ticket = operatorTicket(run.enrollment, perDevice, { platform: d.spec.platform, n });
+  await d.device.enroll(ticket);
+  const from = ticket.discoveryUrl ? `${ticket.discoveryUrl} as ${ticket.upn}` : perDevice ? "the admin hook's URL" : run.enrollment.source;
+  return { summary: `${deviceId} enrolled (from ${from})` };
 }
 
 /** After the run (unless kept): the hook may undo what it made; `profiles` maps the file's refs to the ids it answered. */

@@ -24,6 +24,12 @@ export interface WindowsDeviceOptions {
   pollIntervalMs?: number;
   /** Push gateway URL; default ws(s)://<host of the OMA-DM server>/push. */
   pushUrl?: string;
+  /**
+   * false: no push service at all (a server that is not mdmlab's has no gateway): the device never
+   * opens a channel, even when the server sets DMClient Push/PFN, and learns of commands only in
+   * its scheduled sessions (DMClient poll schedule, or `pollIntervalMs`) and its user's syncs.
+   */
+  pushChannel?: boolean;
   /** Backoff of failed sessions and push reconnects alike (default: the shell's 1 s doubling to 60 s). */
   retry?: { initialMs?: number; maxMs?: number };
   /** Initial network state (default online). */

@@ -55,6 +55,8 @@ export interface PushChannelHost {
   /** ./Vendor/MSFT/DMClient/Provider/{ProviderID} and the OMA-DM server, while enrolled. */
   enrollment(): { providerUri: string; serverUrl: string } | undefined;
   pushUrl: string | undefined;
+  /** false: no push service; the channel is never opened (the device polls). */
+  enabled: boolean;
   caPem(): string | undefined;
   backoff: { initialMs?: number; maxMs?: number } | undefined;
   random: SeededRandom;
@@ -84,7 +86,7 @@ export class WindowsPushChannel {
     const h = this.host;
     const e = h.enrollment();
     const pfn = e && h.tree().value(`${e.providerUri}/Push/PFN`)?.trim();
-    if (!e || !pfn) {
+    if (!e || !pfn || !h.enabled) {
       this.close();
       return;
     }

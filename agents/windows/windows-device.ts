@@ -139,6 +139,7 @@ export class WindowsDevice extends ShellDevice {
       tree: () => this.#tree,
       enrollment: () => (this.#enrollment ? { providerUri: provider()!, serverUrl: this.#enrollment.serverUrl } : undefined),
       pushUrl: options.pushUrl,
+      enabled: options.pushChannel !== false,
       caPem: () => this.#trustPem,
       backoff: options.retry,
       random: random.fork('push'),

@@ -39,6 +39,9 @@ Which server
   --foreign               another MDM server: no admin API; devices enroll from
     --enroll-url URL      its enrollment profile URL, or
     --enroll-profile FILE an enrollment profile file; the operator deploys the profile;
+    --discovery-url URL --upn USER --password SECRET
+                          Windows devices: MS-MDE2 discovery and on-premise authentication
+                          ({n} in the UPN is the device's number: 'u{n}@corp.example')
     --mail-address 'u-{n}@corp.example' --mail-host HOST
                           the account its profile gives (needed for --manual-first)
 

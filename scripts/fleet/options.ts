@@ -6,6 +6,7 @@ import { FleetInputError } from '../../agents/fleet/input-error.js';
 import { parseMix, type MixEntry } from '../../agents/fleet/mix.js';
 import { parseCount, parseDelayRange, parseRate, parseShare } from '../../agents/fleet/quantities.js';
 import { parseShard, type Shard } from '../../agents/fleet/shard.js';
+import { isWindowsPlatform, windowsEnrollment, type WindowsOperatorEnrollment } from '../../agents/foreign/operator-enrollment.js';
 import { isSimulated, SIMULATED_PLATFORMS } from '../../agents/platforms.js';
 import { parseDuration } from '../../agents/scenario/duration.js';
 import { DEVICE_PLATFORMS } from '../../protocol/admin/platforms.js';
@@ -31,7 +32,7 @@ export interface FleetCliOptions {
   server: string | undefined;
   token: string | undefined;
   caPem: string | undefined;
-  foreign: { enrollUrl?: string; enrollProfile?: string; mailAddress?: string; mailHost?: string } | undefined;
+  foreign: { enrollUrl?: string; enrollProfile?: string; windows?: WindowsOperatorEnrollment; mailAddress?: string; mailHost?: string } | undefined;
   checkInMs: number;
   enrollAttempts: number;
   reactDelayMs: [number, number];
@@ -63,6 +64,9 @@ export const FLEET_FLAGS = {
   foreign: { type: 'boolean' },
   'enroll-url': { type: 'string' },
   'enroll-profile': { type: 'string' },
+  'discovery-url': { type: 'string' },
+  upn: { type: 'string' },
+  password: { type: 'string' },
   'mail-address': { type: 'string' },
   'mail-host': { type: 'string' },
   'check-in': { type: 'string' },
@@ -99,10 +103,29 @@ export function parseFleetOptions(argv: string[]): FleetCliOptions | 'help' {
     if (d === undefined) throw new FleetInputError(`${flag} must be a duration such as 60s or 10m, not '${text}'`);
     return d;
   };
-  const foreign = v.foreign ? { ...(v['enroll-url'] ? { enrollUrl: v['enroll-url'] } : {}), ...(v['enroll-profile'] ? { enrollProfile: v['enroll-profile'] } : {}), ...(v['mail-address'] ? { mailAddress: v['mail-address'] } : {}), ...(v['mail-host'] ? { mailHost: v['mail-host'] } : {}) } : undefined;
-  if (!v.foreign && (v['enroll-url'] || v['enroll-profile'] || v['mail-address'] || v['mail-host'])) throw new FleetInputError('--enroll-url, --enroll-profile, --mail-address and --mail-host are for --foreign runs');
+  let windows: WindowsOperatorEnrollment | undefined;
+  try {
+    windows = v.foreign ? windowsEnrollment({ discoveryUrl: v['discovery-url'], upn: v.upn, password: v.password }) : undefined;
+  } catch (err) {
+    throw new FleetInputError((err as Error).message);
+  }
+  const foreign = v.foreign
+    ? {
+        ...(v['enroll-url'] ? { enrollUrl: v['enroll-url'] } : {}),
+        ...(v['enroll-profile'] ? { enrollProfile: v['enroll-profile'] } : {}),
+        ...(windows ? { windows } : {}),
+        ...(v['mail-address'] ? { mailAddress: v['mail-address'] } : {}),
+        ...(v['mail-host'] ? { mailHost: v['mail-host'] } : {}),
+      }
+    : undefined;
+  if (!v.foreign && (v['enroll-url'] || v['enroll-profile'] || v['discovery-url'] || v.upn || v.password || v['mail-address'] || v['mail-host'])) {
+    throw new FleetInputError('--enroll-url, --enroll-profile, --discovery-url, --upn, --password, --mail-address and --mail-host are for --foreign runs');
+  }
   if (foreign) {
-    if (!foreign.enrollUrl === !foreign.enrollProfile) throw new FleetInputError('--foreign needs one of --enroll-url URL or --enroll-profile FILE (where the devices get their enrollment)');
+    if (foreign.enrollUrl && foreign.enrollProfile) throw new FleetInputError('--foreign takes --enroll-url URL or --enroll-profile FILE, not both');
+    const windowsMix = mix.filter((e) => isWindowsPlatform(e.platform));
+    if (windowsMix.length && !windows) throw new FleetInputError(`--foreign ${windowsMix.map((e) => e.platform).join(' and ')} devices need --discovery-url URL --upn USER --password SECRET (MS-MDE2 on-premise authentication)`);
+    if (windowsMix.length < mix.length && !foreign.enrollUrl && !foreign.enrollProfile) throw new FleetInputError('--foreign needs one of --enroll-url URL or --enroll-profile FILE (where the devices get their enrollment)');
     if (v.profile !== undefined) throw new FleetInputError('--profile cannot be used with --foreign: on a foreign server the operator deploys the profile');
     if (v.token !== undefined) throw new FleetInputError('--token is for mdmlab servers; a --foreign run uses no admin API');
   }
@@ -123,7 +146,7 @@ export function parseFleetOptions(argv: string[]): FleetCliOptions | 'help' {
   const profiles = v.profile === undefined ? undefined : v.profile === 'per-platform' ? perPlatformProfiles(platforms) : readProfileFile(v.profile);
   const seed = v.seed ?? String(Date.now());
   const caPem = v.ca === undefined ? undefined : readPem(v.ca);
-  const given = Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'token' && k !== 'help' && k !== 'json'));
+  const given = Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'token' && k !== 'password' && k !== 'help' && k !== 'json'));
 
   return {
     count,

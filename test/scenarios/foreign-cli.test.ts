@@ -98,7 +98,13 @@ describe('--foreign', () => {
   it('refuses flags that do not fit, in one line each (exit 2)', async () => {
     const cases: [string[], string][] = [
       [['--enroll-url', 'https://mdm.example/enroll'], "--enroll-url is for a server that is not mdmlab's: add --foreign"],
-      [['--foreign'], 'devices need an enrollment: --enroll-url URL (where the enrollment profile is served) or --enroll-profile FILE (a saved .mobileconfig)'],
+      [
+        ['--foreign'],
+        'devices need an enrollment: --enroll-url URL (where the enrollment profile is served) or --enroll-profile FILE (a saved .mobileconfig); Windows devices: --discovery-url URL --upn USER --password SECRET',
+      ],
+      [['--foreign', '--discovery-url', 'https://mdm.example/EnrollmentServer/Discovery.svc', '--upn', 'u@contoso.com', '--password', 'p'], 'lena-iphone (ios) needs --enroll-url URL or --enroll-profile FILE'],
+      [['--foreign', '--enroll-url', 'https://mdm.example/enroll', '--upn', 'u@contoso.com'], 'Windows devices enroll with --discovery-url URL --upn USER --password SECRET: give all three'],
+      [['--discovery-url', 'https://mdm.example/d'], "--discovery-url is for a server that is not mdmlab's: add --foreign"],
       [['--foreign', '--enroll-url', 'https://mdm.example/enroll', '--token', 't'], "--token is mdmlab's admin token; a --foreign run never uses an admin API"],
       [['--foreign', '--enroll-url', 'https://mdm.example/enroll', '--push', 'apns'], '--push must be auto, none or a ws:// or wss:// URL, not "apns"'],
       [['--foreign', '--enroll-profile', join(dir, 'missing.mobileconfig')], `--enroll-profile: cannot read ${join(dir, 'missing.mobileconfig')}: ENOENT`],
@@ -107,6 +113,42 @@ describe('--foreign', () => {
     for (const [flags, message] of cases) {
       const r = await run([scenario, ...flags]);
       expect({ flags, code: r.code, stderr: r.stderr }).toEqual({ flags, code: 2, stderr: `mdmlab scenario: ${message}\n` });
+    }
+  }, 60_000);
+
+  it('windows10: enrolls from the MS-MDE2 discovery URL with the user name and password (the operator set the server up), no push service', async () => {
+    // The operator's side, on mdmlab's admin API: the user, a reusable Windows enrollment token (the
+    // password of on-premise authentication), the group and the deployed profile.
+    const user = (await mdmlab.api.post('/users', { upn: 'ines@contoso.com' })).body as { id: string };
+    const group = (await mdmlab.api.post('/groups', { name: 'sales' })).body as { id: string };
+    await mdmlab.api.post(`/groups/${group.id}/members`, { users: [user.id] });
+    const profile = (await mdmlab.api.post('/email-profiles', { platform: 'windows10', name: 'Corp mail', host: 'mail.contoso.com', accountName: 'Corp mail', daysToSync: 7, useSsl: true })).body as { id: string };
+    await mdmlab.api.put(`/email-profiles/${profile.id}/deployment`, { groupIds: [group.id] });
+    const t = (await mdmlab.api.post('/enrollment-tokens', { userId: user.id, platform: 'windows10', reusable: true })).body as { token: string; discoveryUrl: string };
+    const file = join(repoRoot, 'scenarios', 'windows-any-server-manual-account-first.yaml');
+    try {
+      const r = await run([file, '--foreign', '--discovery-url', t.discoveryUrl, '--upn', 'ines@contoso.com', '--password', t.token, '--push', 'none', '--check-in', '0']);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(`✓ steps[0] (line 28)     ines-laptop enrolled (from ${t.discoveryUrl} as ines@contoso.com)`);
+      expect(r.stdout).toContain("(skipped, they need mdmlab's admin API: compliance, profiles, alerts)");
+      expect(r.stdout).toMatch(/✓ cleanup: ines-laptop unenrolled/);
+      // The password is a secret: never printed.
+      expect(r.stdout + r.stderr).not.toContain(t.token);
+      // The server saw the device through its protocols alone: enrolled, the profile installed, then unenrolled by the cleanup.
+      const devices = (await mdmlab.api.get('/devices?platform=windows10')).body as { id: string; status: string }[];
+      expect(devices.map((d) => d.status)).toEqual(['unenrolled']);
+      const report = (await mdmlab.api.get(`/devices/${devices[0]!.id}`)).body as { profiles: { profileId: string; state: string }[] };
+      expect(report.profiles).toMatchObject([{ profileId: profile.id, state: 'removed' }]); // installed, then removed by the unenrollment
+
+      // A windows10 device without the Windows flags cannot run: one line, exit 2, nothing enrolled.
+      const refused = await run([file, '--foreign', '--enroll-url', 'https://mdm.example/enroll']);
+      expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+        code: 2,
+        stderr: 'mdmlab scenario: ines-laptop (windows10) needs --discovery-url URL --upn USER --password SECRET (MS-MDE2 on-premise authentication)\n',
+      });
+    } finally {
+      await mdmlab.api.delete(`/email-profiles/${profile.id}`);
+      await mdmlab.api.delete(`/groups/${group.id}`);
     }
   }, 60_000);
 

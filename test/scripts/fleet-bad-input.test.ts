@@ -43,6 +43,9 @@ describe('mdmlab fleet refuses what it cannot run, in one line', () => {
       [['--rate', 'fast'], /--rate 'fast'/],
       [['--profile', '/nonexistent/profiles.yaml'], /--profile \/nonexistent\/profiles.yaml: cannot read the file \(ENOENT\)/],
       [['--foreign'], /--foreign needs one of --enroll-url URL or --enroll-profile FILE/],
+      [['--foreign', '--mix', 'ios=50,windows10=50', '--enroll-url', 'http://127.0.0.1:9/enroll'], /--foreign windows10 devices need --discovery-url URL --upn USER --password SECRET/],
+      [['--foreign', '--platform', 'windows10', '--upn', 'u{n}@contoso.com'], /Windows devices enroll with --discovery-url URL --upn USER --password SECRET: give all three/],
+      [['--discovery-url', 'http://127.0.0.1:9/d'], /--discovery-url, --upn, --password, --mail-address and --mail-host are for --foreign runs/],
       [['--until-converged'], /--until-converged needs --profile/],
     ];
     const results = await Promise.all(cases.map(([args]) => fleet(args)));

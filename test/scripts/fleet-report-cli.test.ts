@@ -140,4 +140,26 @@ describe('fleet reports', () => {
     expect(fromFile.code, fromFile.stderr).toBe(0);
     expect(JSON.parse(fromFile.stdout)).toMatchObject({ enrolled: 1, outcomes: { installed: 1 } });
   }, 180_000);
+
+  it('--foreign windows10: devices enroll from the discovery URL with a user name and password; the report never holds the password', async () => {
+    const server = await startTestServer();
+    cleanups.push(() => server.stop());
+    const user = (await server.api.post('/users', { upn: 'win-op@contoso.com' })).body as { id: string };
+    const group = (await server.api.post('/groups', { name: 'windows ops' })).body as { id: string };
+    await server.api.post(`/groups/${group.id}/members`, { users: [user.id] });
+    const profile = (await server.api.post('/email-profiles', { platform: 'windows10', name: 'Corp', host: 'mail.corp.example', accountName: 'Corp' })).body as { id: string };
+    await server.api.put(`/email-profiles/${profile.id}/deployment`, { groupIds: [group.id] });
+    // MS-MDE2 on-premise authentication on mdmlab: the password is a (here reusable) Windows enrollment token.
+    const t = (await server.api.post('/enrollment-tokens', { userId: user.id, platform: 'windows10', reusable: true })).body as { token: string; discoveryUrl: string };
+    const dir = tempDir();
+
+    const r = await runCli(['fleet', '--foreign', '--platform', 'windows10', '--discovery-url', t.discoveryUrl, '--upn', 'win-op@contoso.com', '--password', t.token, '--count', '2', '--until-converged', '--seed', 'foreign-windows', '--report', dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ enrolled: 2, outcomes: { installed: 2 }, platforms: { windows10: { devices: 2 } } });
+    const devices = (await server.api.get('/devices?platform=windows10')).body as { userId: string }[];
+    expect(devices.map((d) => d.userId)).toEqual([user.id, user.id]);
+    const report = readFileSync(join(dir, 'report.json'), 'utf8');
+    expect(JSON.parse(report).run.parameters.foreign).toEqual({ windows: { discoveryUrl: t.discoveryUrl, upn: 'win-op@contoso.com' } });
+    expect(report + readFileSync(join(dir, 'report.html'), 'utf8') + r.stdout + r.stderr).not.toContain(t.token);
+  }, 180_000);
 });

@@ -95,6 +95,39 @@ steps:
 });
 
 describe('foreign mode against mdmlab used only through its device protocols', () => {
+  it('windows10: enrolls from the discovery URL as the UPN template names it ({n}: the device\'s number in the file), the password being the operator\'s token', async () => {
+    // The operator's side: user win2 and a Windows enrollment token, its on-premise password.
+    const user = (await mdmlab.api.post('/users', { upn: 'win2@contoso.com' })).body as { id: string };
+    const t = (await mdmlab.api.post('/enrollment-tokens', { userId: user.id, platform: 'windows10', reusable: true })).body as { token: string; discoveryUrl: string };
+    const enrollment = loadOperatorEnrollment({ discoveryUrl: t.discoveryUrl, upn: 'win{n}@contoso.com', password: t.token, push: 'none', checkInMs: 0 });
+    const r = await runForeign(
+      `
+name: windows on a foreign server
+users: [{ upn: win1@contoso.com }, { upn: win2@contoso.com }]
+devices:
+  - { id: first-laptop, platform: windows10, user: win1@contoso.com }
+  - { id: second-laptop, platform: windows10, user: win2@contoso.com, mailAccounts: [{ email: win2@gmail.com, host: imap.gmail.com }] }
+steps:
+  - enroll: second-laptop
+  - user: { device: second-laptop, checkIn: true }
+  - settle: {}
+  - expect:
+      device: second-laptop
+      compliance: compliant
+      mailAccounts: [{ email: win2@gmail.com, host: imap.gmail.com, managed: false }]
+      commands: [{ requestType: Replace, outcome: success }]
+`,
+      enrollment,
+    );
+    const text = printed(r);
+    expect(r.exitCode, text).toBe(0);
+    expect(r.steps[1]!.summary).toBe(`second-laptop enrolled (from ${t.discoveryUrl} as win2@contoso.com)`);
+    expect(r.steps[4]).toMatchObject({ ok: true, skipped: ['compliance'] });
+    expect(r.cleanup).toEqual({ actions: ['second-laptop unenrolled', 'operator: remove what the run made on the server (left to the operator)'], errors: [] });
+    const devices = (await mdmlab.api.get(`/devices?platform=windows10`)).body as { userId: string; status: string }[];
+    expect(devices.filter((d) => d.userId === user.id).map((d) => d.status)).toEqual(['unenrolled']);
+  });
+
   it('leaves the administrator steps to the operator: printed, not done; skipped expectations are never passed', async () => {
     const enrollment = loadOperatorEnrollment({ enrollUrl: await mdmlabEnrollUrl('dave@contoso.com'), push: 'none', checkInMs: 0 });
     const r = await runForeign(

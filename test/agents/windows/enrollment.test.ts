@@ -65,6 +65,20 @@ describe('Windows enrollment (MS-MDE2) against the real server', () => {
     expect(view.windows!.push.channelUri).toMatch(/\/push\/wns\//);
   });
 
+  it('without a push service (pushChannel false, a server with no push gateway) opens no channel although the server sets Push/PFN, and syncs when its user asks', async () => {
+    const user = await world.newUser('nopush@contoso.com');
+    const device = await world.newDevice({ pushChannel: false });
+    await device.enroll(await world.ticket(user.userId));
+    await settle(world, device);
+    await device.checkIn();
+    const view = await settle(world, device);
+    expect(device.tree.value('./Vendor/MSFT/DMClient/Provider/mdmlab/Push/PFN')).toBe('mdmlab.wns');
+    expect(device.tree.value('./Vendor/MSFT/DMClient/Provider/mdmlab/Push/ChannelURI')).toBeUndefined();
+    expect(device.pushToken).toBeUndefined();
+    expect(view.windows!.push.pfnSet).toBe(true);
+    expect(view.windows!.push.channelUri).toBeUndefined();
+  });
+
   it('enrolls a Windows Phone 8.1 device as a device enrollment: older RequestVersion, My/System, no user scope, no LoginStatus', async () => {
     const user = await world.newUser('wp@contoso.com');
     const device = await world.newDevice({ platform: 'windowsPhone81' });
