@@ -11,9 +11,9 @@ import { fallbackDdfNodes } from './fallback/index.js';
  * 1. `directory` (option), else the MDMLAB_WINDOWS_DDF environment variable: a folder of DDF XML
  *    files. Named explicitly, it must exist and every file in it must parse (a wrong setting is an
  *    error, not a silent fallback).
- * 2. Otherwise `<package root>/../shared/specs/windows/ddf`, an optional folder beside the checkout
- *    for Microsoft's DDF v2 files (Microsoft Learn, "Configuration service provider DDF files"; they
- *    are not part of the repository and may not be copied into it).
+ * 2. Otherwise an optional `shared/specs/windows/ddf` folder beside the package root (a lab keeps
+ *    Microsoft's DDF v2 files there — Microsoft Learn, "Configuration service provider DDF files";
+ *    they are not part of the repository and may not be copied into it).
  * 3. If that folder is missing: the hand-written fallback table (fallback/), with a warning for the
  *    caller to log.
  *
@@ -84,7 +84,7 @@ export function loadWindowsDmSchema(options: LoadWindowsDmSchemaOptions = {}): L
   return { schema, source: 'ddf', directory, files, warnings };
 }
 
-/** `<package root>/../shared/specs/windows/ddf`, the package root being the nearest folder above this file with a package.json. */
+/** The optional DDF folder beside the package root (the nearest folder above this file with a package.json). */
 export function defaultDdfDirectory(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'package.json'))) {

@@ -12,7 +12,7 @@ import { startForeignMdmServer, type ForeignMdmServer } from './foreign-mdm-serv
  * are those of apple/device-management mdm/commands/information.device.yaml (responsekeys
  * QueryResponses), information.security.yaml, application.installed.list.yaml,
  * certificate.list.yaml, profile.provisioning.list.yaml and application.managed.list.yaml (the
- * schemas are not in ../shared/specs; the values of Apple's "Device Information" and "Security Info"
+ * schemas are not among the specs this suite reads; the values of Apple's "Device Information" and "Security Info"
  * documentation examples agree with them: IMEI "35 735005 003432 4", MEID of 14 digits,
  * HardwareEncryptionCaps 3, ManagementStatus {IsUserEnrollment}).
  */

@@ -16,7 +16,7 @@ import { WindowsDevice } from '../../../agents/windows/windows-device.js';
 
 /**
  * Not only mdmlab's server: the device enrolls with answers shaped as Microsoft documents them
- * (../shared/specs/windows/msdocs, read at run time): the GetPolicies sample verbatim, the RSTR
+ * (the MS-MDE2 and Microsoft Learn enrollment samples, read at run time): the GetPolicies sample verbatim, the RSTR
  * sample (SOAP 1.1 namespace, values wrapped in whitespace) carrying Microsoft's provisioning
  * document sample with real certificates put in — whose APPSRV block gives the client BASIC
  * credentials, the way a server following the w7 APPLICATION CSP provisions them — and the
