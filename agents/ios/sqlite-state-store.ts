@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { decodeState, encodeState, SqliteKeyValues } from '../core/sqlite-key-values.js';
 import { SqliteMailStore } from '../core/sqlite-mail-store.js';
 import type { DeviceCertificate, DeviceIdentity, Enrollment, InstalledProfile, IosStateStore, PushState } from './device-state.js';
 import type { IosHardware } from './hardware.js';
@@ -31,27 +32,11 @@ CREATE TABLE IF NOT EXISTS ios_certificates (
   PRIMARY KEY (profile_identifier, payload_uuid)
 )`;
 
-function encode(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
-    const raw = this[key];
-    return Buffer.isBuffer(raw) ? { $b64: raw.toString('base64') } : v;
-  });
-}
-
-function decode<T>(text: string): T {
-  return JSON.parse(text, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && typeof (v as { $b64?: unknown }).$b64 === 'string') return Buffer.from((v as { $b64: string }).$b64, 'base64');
-    return v;
-  }) as T;
-}
-
 export class SqliteIosStateStore implements IosStateStore {
   readonly mail: SqliteMailStore;
   readonly resumed: boolean;
   readonly #db: Database.Database;
-  readonly #get: Database.Statement<[string], { value: string }>;
-  readonly #put: Database.Statement<[string, string]>;
-  readonly #del: Database.Statement<[string]>;
+  readonly #state: SqliteKeyValues;
   readonly #putProfile: (profile: InstalledProfile, certificates: DeviceCertificate[]) => void;
   readonly #deleteProfile: (identifier: string) => void;
 
@@ -61,9 +46,7 @@ export class SqliteIosStateStore implements IosStateStore {
     this.#db.pragma('journal_mode = WAL');
     this.#db.exec(SCHEMA);
     this.mail = new SqliteMailStore(this.#db, { deviceId: '' });
-    this.#get = this.#db.prepare<[string], { value: string }>('SELECT value FROM ios_state WHERE key = ?');
-    this.#put = this.#db.prepare<[string, string]>('INSERT INTO ios_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    this.#del = this.#db.prepare<[string]>('DELETE FROM ios_state WHERE key = ?');
+    this.#state = new SqliteKeyValues(this.#db, 'ios_state');
     const putProfile = this.#db.prepare<[string, string]>(
       'INSERT INTO ios_profiles (identifier, value) VALUES (?, ?) ON CONFLICT(identifier) DO UPDATE SET value = excluded.value',
     );
@@ -72,8 +55,8 @@ export class SqliteIosStateStore implements IosStateStore {
     const putCert = this.#db.prepare<[string, string, string]>('INSERT INTO ios_certificates (profile_identifier, payload_uuid, value) VALUES (?, ?, ?)');
     this.#putProfile = this.#db.transaction((profile: InstalledProfile, certificates: DeviceCertificate[]) => {
       delCerts.run(profile.identifier);
-      for (const c of certificates) putCert.run(profile.identifier, c.payloadUuid, encode(c));
-      putProfile.run(profile.identifier, encode(profile));
+      for (const c of certificates) putCert.run(profile.identifier, c.payloadUuid, encodeState(c));
+      putProfile.run(profile.identifier, encodeState(profile));
     });
     this.#deleteProfile = this.#db.transaction((identifier: string) => {
       delCerts.run(identifier);
@@ -83,13 +66,11 @@ export class SqliteIosStateStore implements IosStateStore {
   }
 
   #read<T>(key: string): T | undefined {
-    const row = this.#get.get(key);
-    return row === undefined ? undefined : decode<T>(row.value);
+    return this.#state.read<T>(key);
   }
 
   #write(key: string, value: unknown): void {
-    if (value === undefined) this.#del.run(key);
-    else this.#put.run(key, encode(value));
+    this.#state.write(key, value);
   }
 
   getHardware(): IosHardware | undefined {
@@ -120,11 +101,11 @@ export class SqliteIosStateStore implements IosStateStore {
     return this.#db
       .prepare<[], { value: string }>('SELECT value FROM ios_profiles ORDER BY rowid')
       .all()
-      .map((r) => decode<InstalledProfile>(r.value));
+      .map((r) => decodeState<InstalledProfile>(r.value));
   }
   getProfile(identifier: string): InstalledProfile | undefined {
     const row = this.#db.prepare<[string], { value: string }>('SELECT value FROM ios_profiles WHERE identifier = ?').get(identifier);
-    return row === undefined ? undefined : decode<InstalledProfile>(row.value);
+    return row === undefined ? undefined : decodeState<InstalledProfile>(row.value);
   }
   putProfile(profile: InstalledProfile, certificates: DeviceCertificate[]): void {
     this.#putProfile(profile, certificates);
@@ -136,7 +117,7 @@ export class SqliteIosStateStore implements IosStateStore {
     return this.#db
       .prepare<[], { value: string }>('SELECT value FROM ios_certificates ORDER BY rowid')
       .all()
-      .map((r) => decode<DeviceCertificate>(r.value));
+      .map((r) => decodeState<DeviceCertificate>(r.value));
   }
   nextSequence(name: string): number {
     const key = `seq:${name}`;

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteKeyValues } from '../core/sqlite-key-values.js';
 import type { WindowsEnrollment, WindowsIdentity, WindowsPushState, WindowsStateStore, WindowsTreeState } from './device-state.js';
 import type { WindowsHardware } from './hardware.js';
 
@@ -19,47 +20,27 @@ CREATE TABLE IF NOT EXISTS windows_state (
   value TEXT NOT NULL      -- JSON
 )`;
 
-function encode(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
-    const raw = this[key];
-    return Buffer.isBuffer(raw) ? { $b64: raw.toString('base64') } : v;
-  });
-}
-
-function decode<T>(text: string): T {
-  return JSON.parse(text, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && typeof (v as { $b64?: unknown }).$b64 === 'string') return Buffer.from((v as { $b64: string }).$b64, 'base64');
-    return v;
-  }) as T;
-}
-
 export class SqliteWindowsStateStore implements WindowsStateStore {
   readonly resumed: boolean;
   readonly persistent = true;
   readonly #db: Database.Database;
-  readonly #get: Database.Statement<[string], { value: string }>;
-  readonly #put: Database.Statement<[string, string]>;
-  readonly #del: Database.Statement<[string]>;
+  readonly #state: SqliteKeyValues;
 
   constructor(stateDir: string) {
     mkdirSync(stateDir, { recursive: true });
     this.#db = new Database(join(stateDir, STATE_FILE));
     this.#db.pragma('journal_mode = WAL');
     this.#db.exec(SCHEMA);
-    this.#get = this.#db.prepare<[string], { value: string }>('SELECT value FROM windows_state WHERE key = ?');
-    this.#put = this.#db.prepare<[string, string]>('INSERT INTO windows_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    this.#del = this.#db.prepare<[string]>('DELETE FROM windows_state WHERE key = ?');
+    this.#state = new SqliteKeyValues(this.#db, 'windows_state');
     this.resumed = this.getHardware() !== undefined;
   }
 
   #read<T>(key: string): T | undefined {
-    const row = this.#get.get(key);
-    return row === undefined ? undefined : decode<T>(row.value);
+    return this.#state.read<T>(key);
   }
 
   #write(key: string, value: unknown): void {
-    if (value === undefined) this.#del.run(key);
-    else this.#put.run(key, encode(value));
+    this.#state.write(key, value);
   }
 
   getHardware(): WindowsHardware | undefined {
