@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SqliteKeyValues } from '../core/sqlite-key-values.js';
 import { SqliteMailStore } from '../core/sqlite-mail-store.js';
 import { KeyValueAndroidState } from './android-state.js';
 
@@ -22,9 +23,7 @@ CREATE TABLE IF NOT EXISTS android_state (
 export class SqliteAndroidStateStore extends KeyValueAndroidState {
   readonly mail: SqliteMailStore;
   readonly #db: Database.Database;
-  readonly #get: Database.Statement<[string], { value: string }>;
-  readonly #put: Database.Statement<[string, string]>;
-  readonly #del: Database.Statement<[string]>;
+  readonly #state: SqliteKeyValues;
 
   constructor(stateDir: string) {
     super();
@@ -33,18 +32,14 @@ export class SqliteAndroidStateStore extends KeyValueAndroidState {
     this.#db.pragma('journal_mode = WAL');
     this.#db.exec(SCHEMA);
     this.mail = new SqliteMailStore(this.#db, { deviceId: '' });
-    this.#get = this.#db.prepare<[string], { value: string }>('SELECT value FROM android_state WHERE key = ?');
-    this.#put = this.#db.prepare<[string, string]>('INSERT INTO android_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    this.#del = this.#db.prepare<[string]>('DELETE FROM android_state WHERE key = ?');
+    this.#state = new SqliteKeyValues(this.#db, 'android_state');
   }
 
   protected read(key: string): unknown {
-    const row = this.#get.get(key);
-    return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+    return this.#state.read(key);
   }
   protected write(key: string, value: unknown): void {
-    if (value === undefined) this.#del.run(key);
-    else this.#put.run(key, JSON.stringify(value));
+    this.#state.write(key, value);
   }
   close(): void {
     if (this.#db.open) this.#db.close();
