@@ -152,15 +152,14 @@ async function runFamily<Input>(name: string, server: FuzzServer, family: FuzzFa
     for (const bytes of [outcome.received ?? Buffer.alloc(0), ...outcome.answers.map((a) => a.body)]) {
       for (const leak of leaksIn(bytes, outcome.sent, secrets)) problems.push(`the answer shows ${leak}`);
     }
-    if (outcome.answers.length === 0) {
-      // No answer (the connection closed first): the server may have finished the request or not,
-      // as with any client that goes away. Not judged; its writes, if any, are let land first.
+    const judgement = writeJudgement(outcome);
+    if (judgement === 'unjudged') {
+      // The server may have finished the request or not, as with any client that goes away: not
+      // judged; its writes, if any, are let land first.
       await server.healthy();
       db.changedSinceBaseline({ rebase: true });
     } else {
-      // A safe method (RFC 9110 §9.2.1: HEAD, OPTIONS, TRACE) never changes anything, whatever it is answered.
-      const safe = /^(?:HEAD|OPTIONS|TRACE) /.test(outcome.sent.subarray(0, 8).toString('latin1'));
-      const accepted = !safe && (outcome.accepted ?? outcome.answers.some((a) => a.status >= 200 && a.status < 400));
+      const accepted = judgement === 'accepted';
       const changed = db.changedSinceBaseline({ rebase: accepted || outcome.mayWrite !== undefined });
       const unexpected = changesOutside(changed, outcome.mayWrite ?? []);
       if (!accepted && unexpected.length > 0) problems.push(`refused, yet the database changed:\n  ${unexpected.join('\n  ')}`);
@@ -200,6 +199,29 @@ async function runFamily<Input>(name: string, server: FuzzServer, family: FuzzFa
     appendFileSync(config.report, `${JSON.stringify({ family: name, file, seed: details.seed, inputs, ms: Math.round(ms), statuses, ...(failure ? { failure } : {}) })}\n`);
   }
   if (failure) throw new Error(`fuzz ${name}: ${failure}`);
+}
+
+/**
+ * Whether an input may have written, from what it was answered:
+ * - `unjudged`: no answer (the connection closed first), or an answer of Node's HTTP parser to bytes
+ *   it could not read as a request (a bare `400` with `Connection: close`, no Content-Type, no body).
+ *   The parser answers at once and closes, so when the bytes held a complete request before the
+ *   unreadable rest (a `Content-Length: 0` followed by a body: two requests, the second not one),
+ *   the first one's handler may run and write while its answer is lost with the connection.
+ * - `accepted`: the family says so, or else a 2xx/3xx answer to a method that is not safe
+ *   (RFC 9110 §9.2.1: HEAD, OPTIONS, TRACE never change anything, whatever they are answered).
+ * - `refused`: anything else; the database must not change (outside the family's `mayWrite`).
+ */
+export function writeJudgement(outcome: Pick<Outcome, 'sent' | 'answers' | 'accepted'>): 'unjudged' | 'accepted' | 'refused' {
+  if (outcome.answers.length === 0 || outcome.answers.some(fromHttpParser)) return 'unjudged';
+  const safe = /^(?:HEAD|OPTIONS|TRACE) /.test(outcome.sent.subarray(0, 8).toString('latin1'));
+  if (safe) return 'refused';
+  return (outcome.accepted ?? outcome.answers.some((a) => a.status >= 200 && a.status < 400)) ? 'accepted' : 'refused';
+}
+
+/** Node's own answer to bytes its HTTP parser refused (http.Server 'clientError' default): no handler of ours saw them. */
+export function fromHttpParser(a: HttpAnswer): boolean {
+  return a.status === 400 && a.body.length === 0 && !a.headers.has('content-type') && (a.headers.get('connection') ?? []).some((v) => /close/i.test(v));
 }
 
 function errorText(err: unknown): string {

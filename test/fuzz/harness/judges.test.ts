@@ -1,16 +1,20 @@
 /**
  * The fuzz harness's own judges, so that a green fuzz run means something: the leak check finds a
  * stack trace or a server path but not an echo of the request, the response reader splits what a
- * server sends, and the database watch sees a changed row but not a rewrite of the same values.
+ * server sends, the database watch sees a changed row but not a rewrite of the same values, and an
+ * input is judged on its writes only when its answer says what became of it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../helpers/cli.js';
 import { changesOutside, DatabaseWatch } from './db-fingerprint.js';
-import { parseResponses } from './raw-http.js';
+import { fromHttpParser, writeJudgement } from './family.js';
+import { exchange, parseResponses, type HttpAnswer } from './raw-http.js';
 import { leaksIn } from './verdict.js';
 
 describe('the leak check', () => {
@@ -78,5 +82,42 @@ describe('the database watch', () => {
     expect(changesOutside(changes, [])).toEqual(changes);
     watch.close();
     db.close();
+  });
+});
+
+describe('whether an input may have written', () => {
+  // Regression: an admin-family input carried `{}` with `Content-Length: 0`. Node's parser took a
+  // complete empty-bodied request, then refused the rest with its own 400 and closed: the first
+  // request's handler ran (a valid allow-reenrollment) but its answer was lost, and the harness
+  // judged "refused, yet the database changed".
+  it('does not judge an input Node\'s HTTP parser answered: an earlier request in its bytes may have run unanswered', async () => {
+    const handled: string[] = [];
+    const server = http.createServer((req, res) => {
+      handled.push(`${req.method} ${req.url}`);
+      setTimeout(() => res.end('done'), 20);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const ex = await exchange(port, Buffer.from(`POST /write HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n{}`));
+      expect(handled).toEqual(['POST /write']);
+      expect(ex.answers.map((a) => a.status)).toEqual([400]);
+      expect(fromHttpParser(ex.answers[0]!)).toBe(true);
+      expect(writeJudgement({ sent: ex.request, answers: ex.answers })).toBe('unjudged');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('judges the others by the family, a 2xx/3xx, or a safe method', () => {
+    const answer = (status: number, type?: string): HttpAnswer => ({ status, headers: new Map(type ? [['content-type', [type]]] : []), body: Buffer.from(type ? '{}' : '') });
+    const post = Buffer.from('POST /x HTTP/1.1\r\n\r\n');
+    expect(writeJudgement({ sent: post, answers: [] })).toBe('unjudged');
+    expect(writeJudgement({ sent: post, answers: [answer(201, 'application/json')] })).toBe('accepted');
+    expect(writeJudgement({ sent: post, answers: [answer(400, 'application/json')] })).toBe('refused');
+    expect(writeJudgement({ sent: post, answers: [answer(409, 'application/json')], accepted: true })).toBe('accepted');
+    expect(writeJudgement({ sent: Buffer.from('HEAD /x HTTP/1.1\r\n\r\n'), answers: [answer(200)] })).toBe('refused');
+    // The admin API's own 400 is JSON: judged as a refusal.
+    expect(fromHttpParser(answer(400, 'application/json'))).toBe(false);
   });
 });
