@@ -26,8 +26,8 @@ import { measurePushConnections } from './push-cost.js';
  * average before and after it: on a shared machine the wall times say as much about the neighbours
  * as about mdmlab, and CPU seconds and memory are the figures to compare.
  *
- * The default mix is every simulated platform in equal shares (only iOS today; the others join as
- * they register in agents/platforms.ts). Keys come from the cache (filled first, not timed).
+ * The default mix is every simulated platform of agents/platforms.ts in equal shares (iOS, Windows 10,
+ * Windows Phone 8.1, Knox, Android for Work). Keys come from the cache (filled first, not timed).
  */
 
 const { values: v } = parseArgs({
