@@ -16,6 +16,8 @@ import { decodeProvisioningQr } from '../../protocol/android/provisioning/qr-cod
 import { decodeRegistrationResponse, encodeRegistrationRequest } from '../../protocol/android/registration.js';
 import type { TestServer } from './server.js';
 
+export { eventually } from './device-world.js';
+
 /**
  * Wire-level helpers for the Android channel: what a device sends, built with the codecs, signed
  * with RFC 9421 (certs/http-signature.ts) or sent over mutual TLS, including what a well-behaved
@@ -286,16 +288,5 @@ export function storeSnapshot(server: TestServer, opts: { except?: readonly stri
     return JSON.stringify(tables.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all().map((r) => ({ ...(r as object), last_seen_at: undefined }))));
   } finally {
     db.close();
-  }
-}
-
-/** Polls until `ok` holds (a background write, a push on its way). */
-export async function eventually<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`not reached in time; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }

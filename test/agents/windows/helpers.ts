@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { KeyPool } from '../../../agents/identity/key-pool.js';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../../../agents/transport/http.js';
 import { WindowsDevice, type WindowsDeviceOptions } from '../../../agents/windows/windows-device.js';
 import type { EnrollmentTicket } from '../../../agents/device.js';
 import type { ServerConfig } from '../../../server/config.js';
+import { settleDevice, worldBase, type Admin } from '../../helpers/device-world.js';
 import { startTestServer, type TestServer } from '../../helpers/server.js';
+
+export { eventually, type Admin } from '../../helpers/device-world.js';
 
 /**
  * A real server (plain HTTP lab mode by default, `tls` for the faithful setup) and simulated
@@ -51,14 +51,6 @@ export interface ServerDevice {
   };
 }
 
-export interface Admin {
-  get<T = any>(path: string): Promise<T>;
-  post<T = any>(path: string, body?: unknown): Promise<T>;
-  put<T = any>(path: string, body?: unknown): Promise<T>;
-  patch<T = any>(path: string, body?: unknown): Promise<T>;
-  delete<T = any>(path: string): Promise<T>;
-}
-
 /** The devices' HTTP client, keeping every request (method, path, body) in order. */
 export class RecordingHttpClient extends HttpClient {
   readonly sent: { method: string; path: string; body: string; clientCertificate: boolean }[] = [];
@@ -79,104 +71,29 @@ export async function startWindowsWorld(config: Partial<ServerConfig> = {}): Pro
   const server = await startTestServer(config);
   const caPem = config.tls ? server.identity.ca.certPem : undefined;
   const http = new RecordingHttpClient({ timeoutMs: 10_000 });
-  const admin = adminClient(server, http, caPem);
-  const devices: WindowsDevice[] = [];
-  const dirs: string[] = [];
+  const base = worldBase(server, http, caPem, { tempPrefix: 'mdmlab-windows-' });
+  const { admin } = base;
   // Keys of its own: the process-wide pool other test files in this worker share is not drained.
   pool ??= new KeyPool({ seed: 'windows-device-tests' });
   let seq = 0;
-  const world: WindowsTestWorld = {
+  return {
     server,
     caPem,
     http,
     admin,
     async newDevice(options = {}) {
-      const device = await WindowsDevice.create({ http, keyPool: pool, pollIntervalMs: 0, seed: `win-${++seq}-${Date.now()}`, retry: { initialMs: 50, maxMs: 200 }, ...(caPem ? { caPem } : {}), ...options });
-      devices.push(device);
-      return device;
+      return base.track(await WindowsDevice.create({ http, keyPool: pool, pollIntervalMs: 0, seed: `win-${++seq}-${Date.now()}`, retry: { initialMs: 50, maxMs: 200 }, ...(caPem ? { caPem } : {}), ...options }));
     },
-    async newUser(upn, extra = {}) {
-      const user = await admin.post('/users', { upn, ...extra });
-      const group = await admin.post('/groups', { name: `group of ${upn}` });
-      await admin.post(`/groups/${group.id}/members`, { users: [user.id] });
-      return { userId: user.id, groupId: group.id };
-    },
-    async ticket(userId, platform = 'windows10') {
-      return admin.post('/enrollment-tokens', { userId, platform });
-    },
-    async serverDevice(deviceId) {
-      const [found] = await admin.get<{ id: string }[]>(`/devices?hardwareId=${deviceId}`);
-      if (!found) throw new Error(`the server has no device ${deviceId}`);
-      return admin.get<ServerDevice>(`/devices/${found.id}`);
-    },
-    async deploy(groupIds, settings = {}) {
-      const profile = await admin.post('/email-profiles', {
-        platform: 'windows10',
-        name: `Corp mail ${Math.random().toString(36).slice(2, 8)}`,
-        host: 'mail.contoso.com',
-        accountName: 'Corp mail',
-        ...settings,
-      });
-      await admin.put(`/email-profiles/${profile.id}/deployment`, { groupIds });
-      return { id: profile.id };
-    },
-    tempDir() {
-      const dir = mkdtempSync(join(tmpdir(), 'mdmlab-windows-'));
-      dirs.push(dir);
-      return dir;
-    },
-    async close() {
-      await Promise.allSettled(devices.map((d) => d.stop()));
-      await server.stop();
-      http.destroy();
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return world;
-}
-
-function adminClient(server: TestServer, http: HttpClient, caPem: string | undefined): Admin {
-  const call = async <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH', path: string, body?: unknown): Promise<T> => {
-    const res = await http.request({
-      method,
-      url: `${server.url}/api/v1${path}`,
-      headers: { authorization: `Bearer ${server.adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      ...(caPem ? { caPem } : {}),
-    });
-    const text = res.body.toString('utf8');
-    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
-  return {
-    get: (p) => call('GET', p),
-    post: (p, b) => call('POST', p, b ?? {}),
-    put: (p, b) => call('PUT', p, b ?? {}),
-    patch: (p, b) => call('PATCH', p, b ?? {}),
-    delete: (p) => call('DELETE', p),
+    newUser: base.newUser,
+    ticket: (userId, platform = 'windows10') => admin.post('/enrollment-tokens', { userId, platform }),
+    serverDevice: (deviceId) => base.serverDevice<ServerDevice>(deviceId),
+    deploy: (groupIds, settings) => base.deploy('windows10', groupIds, settings),
+    tempDir: base.tempDir,
+    close: base.close,
   };
 }
 
 /** Waits for the device to be idle and the server to have nothing queued for it. */
-export async function settle(world: WindowsTestWorld, device: WindowsDevice, timeoutMs = 10_000): Promise<ServerDevice> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    await device.whenIdle(Math.max(1, until - Date.now()));
-    const view = await world.serverDevice(device.deviceId);
-    if (view.pendingCommands === 0 && device.isIdle()) return view;
-    if (Date.now() > until) throw new Error(`device ${device.id} did not settle: ${view.pendingCommands} commands pending`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Polls `probe` until `accept` likes its value. */
-export async function eventually<T>(probe: () => Promise<T>, accept: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!accept(last)) {
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 25));
-    last = await probe();
-  }
-  return last;
+export function settle(world: WindowsTestWorld, device: WindowsDevice, timeoutMs = 10_000): Promise<ServerDevice> {
+  return settleDevice(device, () => world.serverDevice(device.deviceId), timeoutMs);
 }
