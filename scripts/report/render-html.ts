@@ -99,7 +99,7 @@ ${table(
     ...OUTCOMES.map((o) => `${num(p.outcomes[o])}`),
     num(p.enrollFailed),
     num(p.manualFirst),
-    esc(reactions(p)),
+    reactions(p),
   ]),
 )}
 <p class="note">Outcomes come from each device's own mail store and answers${f.server.kind === 'mdmlab' ? ", checked against the server's profile state at the end (the server decides)" : ' (a foreign server is not asked)'}.${f.disagreements.length ? ` Device and server disagreed on ${f.disagreements.length} device(s): see below.` : ''}</p>
@@ -142,7 +142,8 @@ function outcomeBar(p: PlatformReport): string {
 
 function reactions(p: PlatformReport): string {
   const parts = [p.reactions.removedAccount && `${p.reactions.removedAccount} removed a blocking account`, p.reactions.installedApp && `${p.reactions.installedApp} installed the work app`].filter(Boolean);
-  return parts.join(', ');
+  // One reaction a line, each kept whole: the column stays readable beside the wide outcome bar.
+  return parts.map((part) => `<span class="nowrap">${esc(String(part))}</span>`).join('<br>');
 }
 
 function renderParameters(r: Report): string {

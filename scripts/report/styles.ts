@@ -11,7 +11,7 @@ h3 { margin: 16px 0 8px; font-size: 15px; }
 nav { padding: 8px 32px; background: #fff; border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 2; }
 nav a { margin-right: 16px; color: var(--fg); text-decoration: none; font-weight: 500; }
 nav a:hover { text-decoration: underline; }
-main { padding: 16px 32px 48px; max-width: 1280px; }
+main { padding: 16px 32px 48px; max-width: 1440px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
 .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #fff; font-weight: 600; font-size: 13px; vertical-align: middle; margin-left: 8px; }
 .badge.pass { background: var(--ok); } .badge.fail { background: var(--bad); } .badge.interrupted { background: var(--warn); }
@@ -24,7 +24,7 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
 td.num, th.num { text-align: right; }
 .ok { color: var(--ok); font-weight: 600; } .bad { color: var(--bad); font-weight: 600; }
-.bar { display: flex; height: 18px; border-radius: 4px; overflow: hidden; background: var(--line); min-width: 240px; }
+.bar { display: flex; height: 18px; border-radius: 4px; overflow: hidden; background: var(--line); min-width: 160px; }
 .bar span { display: block; height: 100%; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 8px 0; color: var(--muted); font-size: 12px; }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
