@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ERRORS, type ErrorCode } from '../errors/catalogue.js';
 import { MdmlabError } from '../errors/mdmlab-error.js';
 import { redactUrl } from '../log-redaction.js';
-import { isClientAbort } from './client-abort.js';
+import { answerIsMoot } from './client-abort.js';
 
 export function sendError(res: Response, code: ErrorCode, message?: string, field?: string): void {
   res.status(ERRORS[code].status).json({ error: { code, message: message ?? ERRORS[code].message, ...(field ? { field } : {}) } });
@@ -16,11 +16,7 @@ export function sendError(res: Response, code: ErrorCode, message?: string, fiel
  */
 export function jsonErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    if (isClientAbort(err)) {
-      log.debug({ method: req.method, url: redactUrl(req.originalUrl) }, 'the client closed the connection before the request was complete');
-      return;
-    }
-    if (res.headersSent) return;
+    if (answerIsMoot(res, err, log, { method: req.method, url: redactUrl(req.originalUrl) })) return;
     if (err instanceof MdmlabError) return sendError(res, err.code, err.message, err.field);
     const type = typeof err === 'object' && err !== null && 'type' in err ? (err as { type: unknown }).type : undefined;
     if (type === 'entity.too.large') return sendError(res, 'payloadTooLarge');

@@ -5,7 +5,7 @@ import type { AndroidProtocolError } from '../../../protocol/android/errors.js';
 import { AndroidChannelError } from '../../errors/android-error.js';
 import { ANDROID_ERRORS, type AndroidErrorCode } from '../../errors/catalogue.js';
 import { redactUrl } from '../../log-redaction.js';
-import { isClientAbort } from '../client-abort.js';
+import { answerIsMoot } from '../client-abort.js';
 
 /**
  * The refusal for a document the codec could not decode: the device's fault, named by the codec's
@@ -24,15 +24,7 @@ export function undecodableDocument(err: AndroidProtocolError): AndroidChannelEr
  */
 export function writeChannelError(res: ServerResponse, err: unknown, log: Logger, rawUrl: string | undefined): void {
   const url = redactUrl(rawUrl);
-  if (isClientAbort(err)) {
-    log.debug({ url }, 'the client closed the connection before the request was complete');
-    res.destroy();
-    return;
-  }
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
+  if (answerIsMoot(res, err, log, { url })) return;
   const refusal = err instanceof AndroidChannelError ? err : undefined;
   if (refusal) log.warn({ code: refusal.code, url, reason: refusal.message, field: refusal.field }, 'Android request refused');
   else log.error({ err, url }, 'Android request failed');

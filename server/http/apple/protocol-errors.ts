@@ -5,7 +5,7 @@ import type { AppleProtocolError } from '../../../protocol/apple/errors.js';
 import { PROTOCOL_ERRORS, type ProtocolErrorCode } from '../../errors/catalogue.js';
 import { ProtocolError } from '../../errors/protocol-error.js';
 import { redactUrl } from '../../log-redaction.js';
-import { isClientAbort } from '../client-abort.js';
+import { answerIsMoot, isClientAbort } from '../client-abort.js';
 
 export function sendProtocolError(res: Response, code: ProtocolErrorCode, message?: string): void {
   res.status(PROTOCOL_ERRORS[code].status).type('text/plain').send(`${code}: ${oneLine(message ?? PROTOCOL_ERRORS[code].message)}\n`);
@@ -76,15 +76,7 @@ export function bodyReadRefusal(err: unknown, req: IncomingMessage, opts: { acce
 /** Answers an error on a plain node:http response (the MDM fast path). */
 export function writeProtocolError(res: ServerResponse, err: unknown, log: Logger, rawUrl: string | undefined): void {
   const url = redactUrl(rawUrl);
-  if (isClientAbort(err)) {
-    log.debug({ url }, 'the client closed the connection before the request was complete');
-    res.destroy();
-    return;
-  }
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
+  if (answerIsMoot(res, err, log, { url })) return;
   const refusal = protocolRefusal(err);
   if (refusal) {
     log.warn({ code: refusal.code, url, reason: refusal.text.trim() }, 'device request refused');

@@ -6,7 +6,7 @@ import { ENROLLMENT_FAULTS, type EnrollmentFaultCode } from '../../errors/catalo
 import { redactUrl } from '../../log-redaction.js';
 import { EnrollmentFault } from '../../windows/enrollment-fault.js';
 import { ENROLLMENT_MESSAGE_LIMIT, type EnrollmentService } from '../../windows/enrollment-service.js';
-import { isClientAbort } from '../client-abort.js';
+import { answerIsMoot } from '../client-abort.js';
 
 /** Which operation an endpoint stands for when a refused request did not say (its fault's Action). */
 const ENDPOINT_OPERATION: Readonly<Record<string, EnrollmentOperation>> = {
@@ -47,11 +47,7 @@ export function windowsEnrollmentRouter(service: EnrollmentService, log: Logger)
     router.post(path, checkHeaders, (req, res, next) => readBody(req, res, (err?: unknown) => next(err === undefined ? undefined : bodyFault(err))), handle);
   }
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (isClientAbort(err)) {
-      log.debug({ url: redactUrl(req.originalUrl) }, 'the client closed the connection before the request was complete');
-      return;
-    }
-    if (res.headersSent) return;
+    if (answerIsMoot(res, err, log, { url: redactUrl(req.originalUrl) })) return;
     const fault = err instanceof EnrollmentFault ? err : undefined;
     const code: EnrollmentFaultCode = fault?.code ?? 'internalError';
     if (fault) log.warn({ code, url: redactUrl(req.originalUrl), reason: fault.message }, 'Windows enrollment request refused');
