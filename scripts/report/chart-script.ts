@@ -47,7 +47,14 @@ export const CHART_SCRIPT = String.raw`
     }
   }
 
-  // Latency histograms: devices per latency bin (1-2-5 log bins), one translucent series per platform.
+  // Latency histograms: devices per latency bin (1-2-5 log bins), stacked by platform. Each
+  // platform's bar is drawn as the running total up to it, tallest first, so the ones after sit in
+  // front of it and each band's height is that platform's count (the legend shows the count itself).
+  function fmtRange(from, to) {
+    if (to < 1000) return from + '–' + to + ' ms';
+    if (from >= 1000 && to < 60000) return (from / 1000) + '–' + (to / 1000) + ' s';
+    return fmtMs(from) + '–' + fmtMs(to);
+  }
   ['enroll', 'converge'].forEach(function (kind) {
     var box = document.getElementById('chart-latency-' + kind);
     if (!box) return;
@@ -57,17 +64,25 @@ export const CHART_SCRIPT = String.raw`
     });
     var edges = Object.keys(froms).map(Number).sort(function (a, b) { return a - b; });
     if (edges.length === 0) { box.textContent = 'no samples'; return; }
-    var labels = edges.map(function (f) { return fmtMs(f) + '–' + fmtMs(froms[f]); });
+    var labels = edges.map(function (f) { return fmtRange(f, froms[f]); });
     var cols = [edges.map(function (_, i) { return i; })];
     var series = [{ label: 'latency' }];
+    var total = edges.map(function () { return 0; });
+    var stacks = [];
     data.platforms.forEach(function (p) {
       var bins = data.latency[p] && data.latency[p][kind] || [];
       if (bins.length === 0) return;
       var byFrom = {};
       bins.forEach(function (b) { byFrom[b.from] = b.count; });
-      cols.push(edges.map(function (f) { return byFrom[f] || 0; }));
-      series.push({ label: p, stroke: colours[p] || '#334155', fill: alpha(colours[p] || '#334155', 0.35), width: 1,
-        paths: uPlot.paths.bars({ size: [0.85, 80] }), points: { show: false } });
+      var counts = edges.map(function (f) { return byFrom[f] || 0; });
+      total = total.map(function (t, i) { return t + counts[i]; });
+      stacks.push({ platform: p, counts: counts, top: total.slice() });
+    });
+    stacks.reverse().forEach(function (s) {
+      cols.push(s.top);
+      series.push({ label: s.platform, stroke: colours[s.platform] || '#334155', fill: alpha(colours[s.platform] || '#334155', 0.85), width: 1,
+        paths: uPlot.paths.bars({ size: [0.85, 80] }), points: { show: false },
+        value: function (u, v, si, i) { return i == null ? '--' : String(s.counts[i]); } });
     });
     new uPlot({ width: width(box), height: 260,
       scales: { x: { time: false, range: [-0.5, edges.length - 0.5] } },

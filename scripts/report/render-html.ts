@@ -107,7 +107,7 @@ ${f.disagreements.length ? table(['device', 'platform', 'the device says', 'the 
 </section>
 <section id="timeline"><h2>Enrollments and mail over time</h2><div class="note">Cumulative devices enrolled (solid), devices whose managed account arrived (dashed), and devices whose profile was ever blocked or failed (dotted), per platform; buckets of ${esc(ms(f.timeline.bucketMs))}.</div><div class="chart" id="chart-timeline"></div></section>
 <section id="latency"><h2>Latency</h2>
-<div class="note">Enrollment: from the first attempt until the device was enrolled. Mail: from the first enrollment attempt until the managed account was on the device (includes a blocked user's time to react).</div>
+<div class="note">Enrollment: from the first attempt until the device was enrolled. Mail: from the first enrollment attempt until the managed account was on the device (includes a blocked user's time to react). The histograms stack the platforms: a bar is every device in that bin, a band one platform's share.</div>
 ${table(
   ['platform', 'enroll p50', 'p95', 'p99', 'max', 'mail p50', 'p95', 'p99', 'max', 'samples'],
   [...f.platforms, ...(f.platforms.length > 1 ? [t] : [])].map((p) => {
@@ -141,9 +141,9 @@ function outcomeBar(p: PlatformReport): string {
 }
 
 function reactions(p: PlatformReport): string {
-  const parts = [p.reactions.removedAccount && `${p.reactions.removedAccount} removed a blocking account`, p.reactions.installedApp && `${p.reactions.installedApp} installed the work app`].filter(Boolean);
+  const parts = [p.reactions.removedAccount && `${num(p.reactions.removedAccount)} removed a blocking account`, p.reactions.installedApp && `${num(p.reactions.installedApp)} installed the work app`].filter(Boolean);
   // One reaction a line, each kept whole: the column stays readable beside the wide outcome bar.
-  return parts.map((part) => `<span class="nowrap">${esc(String(part))}</span>`).join('<br>');
+  return parts.map((part) => `<span class="nowrap">${part}</span>`).join('<br>');
 }
 
 function renderParameters(r: Report): string {
