@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
 import { isCertsError } from '../../certs/errors.js';
 import { isWeakContentCipher } from '../../certs/legacy-ciphers.js';
 import { parseCertificate } from '../../certs/certificate.js';
@@ -7,7 +9,7 @@ import type { ProfilePayload } from '../../protocol/apple/payloads/common.js';
 import type { Pkcs12Payload } from '../../protocol/apple/payloads/pkcs12.js';
 import type { ScepPayload } from '../../protocol/apple/payloads/scep.js';
 import type { DeviceCertificate } from './device-state.js';
-import type { IosRuntime } from './runtime.js';
+import type { HttpClient } from '../transport/http.js';
 import { enrollWithScep } from './scep-client.js';
 
 /**
@@ -76,12 +78,19 @@ export function pkcs12Identity(profileIdentifier: string, payload: ProfilePayloa
   };
 }
 
+/** What a SCEP enrollment needs from the device (its runtime has all of it). */
+export interface ScepEnvironment {
+  readonly http: HttpClient;
+  readonly log: Logger;
+  takeKey(bits: number): Promise<{ privateKey: KeyObject; publicKey: KeyObject; pem: string }>;
+}
+
 /**
  * Runs a SCEP payload with a key from the pool. A CA that encrypted its reply with DES or 3DES is
  * accepted, as iOS accepts it, and the device's log says the server used a weak cipher. Throws
  * ScepFailure.
  */
-export async function scepIdentity(rt: IosRuntime, profileIdentifier: string, payload: ProfilePayload, scep: ScepPayload, caPem: string | undefined): Promise<DeviceCertificate> {
+export async function scepIdentity(rt: ScepEnvironment, profileIdentifier: string, payload: ProfilePayload, scep: ScepPayload, caPem: string | undefined): Promise<DeviceCertificate> {
   const key = await rt.takeKey(scep.keysize);
   const issued = await enrollWithScep(rt.http, { payload: scep, privateKey: key.privateKey, publicKey: key.publicKey, ...(caPem ? { caPem } : {}) });
   if (isWeakContentCipher(issued.contentCipher)) {

@@ -1,7 +1,16 @@
 import type { MailAccount } from '../core/mail-account.js';
-import type { Failure } from './expectation-check.js';
 import type { ExpectedMailAccount } from './scenario-types.js';
 import type { ScenarioWorld } from './world.js';
+
+/** One thing that did not hold: where in the expectation, what was wanted, what was found. */
+export interface Failure {
+  what: string;
+  expected: unknown;
+  found: unknown;
+}
+
+/** How the device names the profile of a managed account (SimulatedDevice.profileIdOf). */
+export type ProfileIdOf = (a: MailAccount) => string | undefined;
 
 /**
  * `mailAccounts`: the device's whole store, order-free (docs/scenarios.md "Expectations"). An expected
@@ -9,9 +18,6 @@ import type { ScenarioWorld } from './world.js';
  * asserts are one failure listing only the differing fields; an address on one side only is
  * missing (expected, not in the store) or extra (in the store, not expected).
  */
-/** How the device names the profile of a managed account (SimulatedDevice.profileIdOf). */
-export type ProfileIdOf = (a: MailAccount) => string | undefined;
-
 export function compareAccounts(world: ScenarioWorld, expected: readonly ExpectedMailAccount[], actual: readonly MailAccount[], profileIdOf: ProfileIdOf): Failure[] {
   const differences = (want: ExpectedMailAccount, a: MailAccount) => accountDifferences(world, want, a, profileIdOf);
   const left = [...actual];

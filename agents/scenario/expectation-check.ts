@@ -1,15 +1,11 @@
 import type { DeviceDetail } from '../admin/admin-client.js';
 import type { MailAccount } from '../core/mail-account.js';
-import { compareAccounts } from './account-check.js';
+import { compareAccounts, type Failure } from './account-check.js';
+
+export type { Failure } from './account-check.js';
 import type { ExpectedCommand, Expectation } from './scenario-types.js';
 import type { ScenarioWorld, WorldDevice } from './world.js';
 
-/** One thing that did not hold: where in the expectation, what was wanted, what was found. */
-export interface Failure {
-  what: string;
-  expected: unknown;
-  found: unknown;
-}
 
 /**
  * Checks an `expect` step against the server's API and the device's own store. Where both know
