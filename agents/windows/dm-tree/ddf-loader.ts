@@ -1,6 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isDdfError, parseDdf, type DdfDocument } from '../../../protocol/windows/ddf/index.js';
 import { DmSchema, type DmSchemaBuildOptions } from './dm-schema.js';
 import { fallbackDdfNodes } from './fallback/index.js';
@@ -9,13 +8,10 @@ import { fallbackDdfNodes } from './fallback/index.js';
  * Where a simulated Windows device's node definitions come from, decided once at start-up:
  *
  * 1. `directory` (option), else the MDMLAB_WINDOWS_DDF environment variable: a folder of DDF XML
- *    files. Named explicitly, it must exist and every file in it must parse (a wrong setting is an
- *    error, not a silent fallback).
- * 2. Otherwise an optional `shared/specs/windows/ddf` folder beside the package root (a lab keeps
- *    Microsoft's DDF v2 files there — Microsoft Learn, "Configuration service provider DDF files";
- *    they are not part of the repository and may not be copied into it).
- * 3. If that folder is missing: the hand-written fallback table (fallback/), with a warning for the
- *    caller to log.
+ *    files (Microsoft's DDF v2 files — Microsoft Learn, "Configuration service provider DDF files";
+ *    they are not part of the repository and may not be copied into it). Named, it must exist and
+ *    every file in it must parse (a wrong setting is an error, not a silent fallback).
+ * 2. Neither: the hand-written fallback table (fallback/), with a warning for the caller to log.
  *
  * Parse once per process and hand the schema to every device: it is immutable and shared.
  */
@@ -26,15 +22,13 @@ export interface LoadWindowsDmSchemaOptions extends DmSchemaBuildOptions {
   directory?: string;
   /** Where MDMLAB_WINDOWS_DDF is read; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Where to look when neither is set; default defaultDdfDirectory(). A missing one means the fallback table. */
-  defaultDirectory?: string;
 }
 
 export interface LoadedWindowsDmSchema {
   schema: DmSchema;
   source: 'ddf' | 'fallback';
-  /** The folder read (source `ddf`), or the one looked for (source `fallback`). */
-  directory: string;
+  /** The folder read (source `ddf`); undefined for the fallback table. */
+  directory?: string;
   /** The files parsed, by name. */
   files: string[];
   /** For the caller's log: the fallback's reason, and what the DDF parser could not fully read. */
@@ -43,21 +37,20 @@ export interface LoadedWindowsDmSchema {
 
 export function loadWindowsDmSchema(options: LoadWindowsDmSchemaOptions = {}): LoadedWindowsDmSchema {
   const env = options.env ?? process.env;
-  const explicit = options.directory ?? (env[WINDOWS_DDF_ENV] || undefined);
-  const directory = path.resolve(explicit ?? options.defaultDirectory ?? defaultDdfDirectory());
+  const named = options.directory ?? (env[WINDOWS_DDF_ENV] || undefined);
   const build: DmSchemaBuildOptions = options.include ? { include: options.include } : {};
-  if (!isDirectory(directory)) {
-    if (explicit !== undefined) throw new Error(`the DDF directory ${directory} does not exist (${options.directory ? 'directory option' : WINDOWS_DDF_ENV})`);
+  if (named === undefined) {
     return {
       schema: DmSchema.build(fallbackDdfNodes(), build),
       source: 'fallback',
-      directory,
       files: [],
       warnings: [
-        `no DDF directory at ${directory}: the Windows DM tree uses its built-in node table (ActiveSync, DMClient, DevInfo, DevDetail, DMAcc, CertificateStore only); set ${WINDOWS_DDF_ENV} to a folder of DDF files for the full tree`,
+        `no DDF directory given: the Windows DM tree uses its built-in node table (ActiveSync, DMClient, DevInfo, DevDetail, DMAcc, CertificateStore only); set ${WINDOWS_DDF_ENV} to a folder of DDF files for the full tree`,
       ],
     };
   }
+  const directory = path.resolve(named);
+  if (!isDirectory(directory)) throw new Error(`the DDF directory ${directory} does not exist (${options.directory ? 'directory option' : WINDOWS_DDF_ENV})`);
   const files = readdirSync(directory)
     .filter((f) => f.toLowerCase().endsWith('.xml'))
     .sort();
@@ -84,16 +77,6 @@ export function loadWindowsDmSchema(options: LoadWindowsDmSchemaOptions = {}): L
   return { schema, source: 'ddf', directory, files, warnings };
 }
 
-/** The optional DDF folder beside the package root (the nearest folder above this file with a package.json). */
-export function defaultDdfDirectory(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return path.resolve(dir, '../shared/specs/windows/ddf');
-}
 
 function isDirectory(p: string): boolean {
   try {

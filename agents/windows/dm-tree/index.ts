@@ -2,7 +2,7 @@
  * The simulated Windows device's OMA DM management tree.
  *
  *   // Once per process: the node definitions, from Microsoft's DDF files (or the fallback table).
- *   const { schema, warnings } = loadWindowsDmSchema();      // MDMLAB_WINDOWS_DDF, or the DDF folder beside the package
+ *   const { schema, warnings } = loadWindowsDmSchema();      // MDMLAB_WINDOWS_DDF, else the built-in table
  *   const handlers = new CspHandlerSet(defaultCspHandlers()); // ActiveSync and EMAIL2 quirks
  *
  *   // Per device: values only.

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultDdfDirectory, DmTree, loadWindowsDmSchema, WINDOWS_DDF_ENV } from '../../../../agents/windows/dm-tree/index.js';
+import { DmTree, loadWindowsDmSchema, WINDOWS_DDF_ENV } from '../../../../agents/windows/dm-tree/index.js';
 import { DDF_DIR, get, run } from './helpers.js';
 
 const temps: string[] = [];
@@ -33,21 +33,22 @@ describe('loading the Windows DM schema', () => {
     expect(loadWindowsDmSchema({ directory: tempDir({ 'a.xml': tiny('Only') }), env: { [WINDOWS_DDF_ENV]: DDF_DIR } }).schema.size).toBe(1);
   });
 
-  it('looks next to the package by default: <root>/../shared/specs/windows/ddf', () => {
-    expect(defaultDdfDirectory()).toBe(DDF_DIR);
-    expect(loadWindowsDmSchema({ env: {} })).toMatchObject({ source: 'ddf', directory: DDF_DIR });
-  });
-
-  it('falls back to the built-in table, with a warning, only when the default directory is missing', () => {
-    const missing = path.join(tmpdir(), 'mdmlab-no-such-ddf-dir');
-    const loaded = loadWindowsDmSchema({ env: {}, defaultDirectory: missing });
+  it('uses the built-in table, with a warning naming the setting, when no folder is given', () => {
+    const loaded = loadWindowsDmSchema({ env: {} });
     expect(loaded.source).toBe('fallback');
+    expect(loaded.directory).toBeUndefined();
     expect(loaded.warnings).toHaveLength(1);
-    expect(loaded.warnings[0]).toContain(missing);
     expect(loaded.warnings[0]).toContain(WINDOWS_DDF_ENV);
     const tree = new DmTree(loaded.schema);
     expect(run(tree, get('./User/Vendor/MSFT/ActiveSync/Accounts')).code).toBe(200);
     expect(run(tree, get('./User/Vendor/MSFT/EMAIL2')).code).toBe(404);
+    // An empty setting is no setting.
+    expect(loadWindowsDmSchema({ env: { [WINDOWS_DDF_ENV]: '' } }).source).toBe('fallback');
+  });
+
+  it('the test run names the DDF folder (vitest.config.ts), so every simulated Windows device in the suite has the full tree', () => {
+    expect(process.env[WINDOWS_DDF_ENV]).toBe(DDF_DIR);
+    expect(loadWindowsDmSchema()).toMatchObject({ source: 'ddf', directory: DDF_DIR });
   });
 
   it('refuses a directory named explicitly that is missing, empty, or holds a broken or clashing DDF', () => {
