@@ -6,7 +6,9 @@
 #     SCEP structure and the HTTP binding come from the library) is built in GOPATH mode, offline, into
 #     .tools/bin/scepclient;
 #   - certmonger's SCEP helper scep-submit (transport + CertRep signature check, run standalone);
-#   - openssl (verifying and opening what the clients get).
+#   - openssl (verifying and opening what the clients get);
+# and Debian's Chromium, in which test/scripts/report-browser.test.ts opens the HTML reports
+# (playwright-core drives it; Playwright's own browser download is not used).
 # Idempotent: when everything is present it only checks and prints a one-line summary.
 # Needs root (or password-less sudo) only when a Debian package is missing.
 set -euo pipefail
@@ -15,7 +17,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SELF="$ROOT/scripts/ci/install-tools.sh"
 TOOLS="$ROOT/.tools"
 BIN="$TOOLS/bin"
-PACKAGES=(golang-go golang-github-micromdm-scep-dev certmonger openssl)
+PACKAGES=(golang-go golang-github-micromdm-scep-dev certmonger openssl chromium)
 GOCODE=/usr/share/gocode # Debian's GOPATH tree of Go library sources
 SCEP_SRC="$GOCODE/src/github.com/micromdm/scep"
 DRIVER_DIR="$TOOLS/gopath/src/mdmlab-scepclient"

@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Where the third-party tools that scripts/ci/install-tools.sh installs live, for interop tests.
+ * Where the third-party tools that scripts/ci/install-tools.sh installs live, for interop tests and
+ * the browser tests.
  * A missing tool is an error that says how to get it, never a skipped test: CI must not pass
  * because the thing it is meant to exercise is absent.
  */
@@ -54,6 +55,11 @@ export function scepSubmitPath(): string {
 export function opensslPath(): string {
   const dirs = (process.env.PATH ?? '/usr/bin:/bin').split(':').filter(Boolean);
   return firstExecutable('openssl', dirs.map((d) => join(d, 'openssl')));
+}
+
+/** Debian's Chromium, which the report tests drive with playwright-core (no browser download). */
+export function chromiumPath(): string {
+  return firstExecutable('chromium (Debian package chromium)', ['/usr/bin/chromium', '/usr/lib/chromium/chromium']);
 }
 
 export interface ToolRun {
