@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { exitCode, runCli, spawnCli } from '../helpers/cli.js';
 import { chromiumPath } from '../helpers/tools.js';
 
 /**
- * The HTML reports as a person sees them: opened from disk in a real Chromium (Debian's, installed by
+ * The HTML reports, and the demo's live page, as a person sees them: opened from disk in a real Chromium (Debian's, installed by
  * scripts/ci/install-tools.sh, driven by playwright-core) with the network cut off. The page must
  * work offline (it fetches nothing), run its script without an error, and draw every chart: a
  * canvas with pixels on it, not an empty box.
@@ -38,13 +38,15 @@ interface Opened {
   errors: string[];
 }
 
+/** Opens `file` (a path) or an http URL; only requests to that file, or that origin, go through. */
 async function open(file: string): Promise<Opened> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const url = pathToFileURL(file).href;
+  const url = file.startsWith('http://') ? file : pathToFileURL(file).href;
+  const allowed = (asked: string) => (url.startsWith('http://') ? new URL(asked).origin === new URL(url).origin : asked === url);
   const fetched: string[] = [];
   const errors: string[] = [];
   await page.route('**/*', (route) => {
-    if (route.request().url() === url) return route.continue();
+    if (allowed(route.request().url())) return route.continue();
     fetched.push(route.request().url());
     return route.abort();
   });
@@ -119,6 +121,34 @@ describe('report.html in a real browser', () => {
       expect(await page.locator('.accounts li.managed').count()).toBeGreaterThanOrEqual(8);
     } finally {
       await page.close();
+    }
+  }, 120_000);
+
+  it("demo --serve: the live page follows the four stories over its event stream and ends with the verdicts", async () => {
+    const child = spawnCli(['demo', '--serve', '--report', tempDir()]);
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const seen = (d: Buffer) => {
+        output += d.toString();
+        const m = /live page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output);
+        if (m) resolve(m[1]!);
+      };
+      child.stdout.on('data', seen);
+      child.stderr.on('data', seen);
+      child.once('exit', () => reject(new Error(`demo --serve ended before naming its page:\n${output}`)));
+    });
+    const { page, fetched, errors } = await open(url);
+    try {
+      await page.getByText('Every story played as expected').waitFor({ timeout: 60_000 });
+      expect(fetched).toEqual([]);
+      expect(errors).toEqual([]);
+      const text = (await page.locator('body').textContent()) ?? '';
+      for (const platform of ['iOS', 'Windows 10', 'Samsung Knox', 'Android for Work']) expect(text).toContain(platform);
+      for (const verdict of ['blocked until the user removed the account', "replaced the user's account", 'replaced, and replaced again', 'work profile only']) expect(text).toContain(verdict);
+    } finally {
+      await page.close();
+      child.kill('SIGINT');
+      await exitCode(child);
     }
   }, 120_000);
 });
