@@ -4,6 +4,7 @@ import { buildFleetSection } from '../agents/fleet/fleet-report.js';
 import { FleetRun } from '../agents/fleet/fleet-run.js';
 import { planDigest } from '../agents/fleet/fleet-plan.js';
 import { FleetInputError } from '../agents/fleet/input-error.js';
+import { shardRange, WHOLE_FLEET } from '../agents/fleet/shard.js';
 import { mixRecord } from '../agents/fleet/mix.js';
 import { readServerView, type ServerView } from '../agents/fleet/server-check.js';
 import { checkAdminToken, probeServer } from '../agents/fleet/server-probe.js';
@@ -11,7 +12,8 @@ import { fleetVerdict } from '../agents/report/merge.js';
 import { newReport, type Report } from '../agents/report/report-model.js';
 import { sharedHttpClient } from '../agents/transport/http.js';
 import { packageVersion } from '../server/version.js';
-import { startEmbeddedServer } from './fleet/embedded-server.js';
+import { openFilesLimit, openFilesNeeded, openFilesRefusal } from './fleet/open-files.js';
+import { startServerProcess } from './fleet/server-process.js';
 import { FLEET_HELP } from './fleet/help.js';
 import { parseFleetOptions, type FleetCliOptions } from './fleet/options.js';
 import { serveEnrollmentProfile } from './fleet/profile-server.js';
@@ -35,6 +37,9 @@ export async function fleetCommand(argv: string[]): Promise<number> {
   } catch (err) {
     return cannotRun(err);
   }
+  const { from, to } = shardRange(o.count, o.shard ?? WHOLE_FLEET);
+  const tooMany = openFilesRefusal(to - from, { needed: openFilesNeeded(to - from, o.concurrency), limit: openFilesLimit() });
+  if (tooMany) return cannotRun(new FleetInputError(tooMany));
   const display = new ProgressDisplay();
   const closers: (() => Promise<void>)[] = [];
   let removeStoreNow: (() => void) | undefined;
@@ -198,7 +203,7 @@ async function resolveTarget(o: FleetCliOptions, closers: (() => Promise<void>)[
     return { target, server: { url: o.server ?? o.foreign.enrollUrl ?? o.foreign.enrollProfile ?? windows!.discoveryUrl, kind: 'foreign' as const, embedded: false }, removeStoreNow: undefined };
   }
   if (!o.server) {
-    const embedded = await startEmbeddedServer();
+    const embedded = await startServerProcess();
     closers.push(embedded.stop);
     const target: FleetTarget = { kind: 'mdmlab', serverUrl: embedded.url, adminToken: embedded.token };
     return { target, server: { url: embedded.url, kind: 'mdmlab' as const, embedded: true }, removeStoreNow: embedded.removeStoreNow };

@@ -17,6 +17,11 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProc
   });
 }
 
+/** The command line spawnCli runs (node and its arguments), for a test that starts it another way (a shell with a lower ulimit). */
+export function cliArgv(args: string[]): string[] {
+  return [process.execPath, ...cliEntry(), ...args];
+}
+
 const SOURCE_DIRS = ['server', 'agents', 'protocol', 'certs', 'scripts'];
 let entry: string[] | undefined;
 

@@ -60,9 +60,12 @@ async function open(file: string): Promise<Opened> {
 
 /** Per canvas on the page: its size and how many of its pixels are painted. */
 function paintedCanvases(page: Page): Promise<{ width: number; height: number; painted: number }[]> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('canvas')].map((c) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+  // Runs in the page; typed by hand, as the project's TypeScript has no DOM library.
+  type Canvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+  return page.$$eval('canvas', (found) =>
+    found.map((el) => {
+      const c = el as unknown as Canvas;
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let painted = 0;
       for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
       return { width: c.width, height: c.height, painted };
@@ -80,7 +83,7 @@ describe('report.html in a real browser', () => {
       expect(fetched).toEqual([]);
       expect(errors).toEqual([]);
       // The timeline and the two latency histograms.
-      await page.waitForFunction(() => document.querySelectorAll('canvas').length >= 3);
+      await page.waitForFunction("document.querySelectorAll('canvas').length >= 3");
       const canvases = await paintedCanvases(page);
       expect(canvases).toHaveLength(3);
       for (const c of canvases) {
