@@ -142,6 +142,10 @@ export async function fleetCommand(argv: string[]): Promise<number> {
     setupAbort.abort();
     await starting;
     const finals = await run.stop();
+    // A worker thread that died took its devices' figures with it: say so rather than let the
+    // summary read as if those devices never existed.
+    const lost = run.shares.length - finals.length;
+    if (lost > 0) process.stderr.write(`note: ${lost} of ${run.shares.length} worker shares ended without their figures; the summary and report leave their devices out\n`);
     let serverView: ServerView | undefined;
     if (target.kind === 'mdmlab' && run.setup && finals.length > 0) {
       try {
