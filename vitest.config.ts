@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Vitest's default for `run` is one worker fewer than the cores, which is a single worker on CI's
@@ -11,14 +8,9 @@ import { defineConfig } from 'vitest/config';
 // built by factories, a rule of the project), so re-importing it for every file only cost time: 65 s → 39 s.
 const workers = availableParallelism() + 1;
 
-// Microsoft's DDF files, when the workspace has them beside the repository (they may not be copied
-// into it): the simulated Windows devices of the suite, and the CLI processes tests start, then
-// build their DM tree from them (agents/windows/dm-tree/ddf-loader.ts); elsewhere the built-in table.
-const ddf = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../shared/specs/windows/ddf');
-
 export default defineConfig({
   test: {
-    env: existsSync(ddf) ? { MDMLAB_WINDOWS_DDF: ddf } : {},
+    setupFiles: ['test/setup/windows-ddf.ts'],
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -5,13 +5,18 @@ import { pino } from 'pino';
 import { DEFAULT_CONFIG } from '../../server/config.js';
 import { startServer } from '../../server/server.js';
 
-/** The server a fleet without --server plays against: fresh, silent, on a temporary store. */
+/** A fresh, silent mdmlab server on 127.0.0.1 (any free port), keeping its data in `dataDir`. */
+export function startSilentServer(dataDir: string) {
+  return startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }));
+}
+
+/** The server the demo plays against, in the demo's process: fresh, silent, on a temporary store. */
 export async function startEmbeddedServer() {
   const dataDir = mkdtempSync(join(tmpdir(), 'mdmlab-fleet-'));
   const removeStoreNow = () => rmSync(dataDir, { recursive: true, force: true });
   let server;
   try {
-    server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }));
+    server = await startSilentServer(dataDir);
   } catch (err) {
     removeStoreNow();
     throw err;

@@ -44,7 +44,7 @@ export function openFilesRefusal(devices: number, check: OpenFilesCheck): string
   const fmt = (n: number) => n.toLocaleString('en-US');
   return (
     `${fmt(devices)} devices in this process need about ${fmt(check.needed)} open files (a push connection each), ` +
-    `but it may open ${fmt(check.limit)} (ulimit -n): raise the limit (ulimit -n ${fmt(Math.ceil(check.needed / 1024) * 1024).replace(/,/g, '')} ` +
+    `but it may open ${fmt(check.limit)} (ulimit -n): raise the limit (ulimit -n ${Math.ceil(check.needed / 1024) * 1024} ` +
     `as root, or the nofile line of /etc/security/limits.conf) or spread the fleet over processes with --shard K/N`
   );
 }

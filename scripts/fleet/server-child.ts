@@ -1,7 +1,5 @@
 import { rmSync } from 'node:fs';
-import { pino } from 'pino';
-import { DEFAULT_CONFIG } from '../../server/config.js';
-import { startServer } from '../../server/server.js';
+import { startSilentServer } from './embedded-server.js';
 import type { ServerProcessMessage } from './server-process.js';
 
 /**
@@ -20,7 +18,7 @@ if (!dataDir || !process.send) {
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
 
-const server = await startServer({ ...DEFAULT_CONFIG, port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }, pino({ level: 'silent' }));
+const server = await startSilentServer(dataDir);
 let stopping = false;
 const stop = async () => {
   if (stopping) return;

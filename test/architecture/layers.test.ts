@@ -21,7 +21,7 @@ interface Edge {
 const IMPORT = /(?:^|[\n;])\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Every import of every tracked .ts file outside test/, relative ones resolved to repository paths. */
-export function importGraph(root: string): { files: string[]; edges: Edge[] } {
+function importGraph(root: string): { files: string[]; edges: Edge[] } {
   const files = execFileSync('git', ['ls-files', '*.ts'], { cwd: root, encoding: 'utf8' })
     .split('\n')
     .filter((f) => f && !f.startsWith('test/') && !f.endsWith('.d.ts'));
@@ -38,7 +38,7 @@ export function importGraph(root: string): { files: string[]; edges: Edge[] } {
 }
 
 /** Cycles of the graph, each as the path that closes it (depth-first, one per back edge). */
-export function cyclesOf(files: readonly string[], edges: readonly Edge[]): string[][] {
+function cyclesOf(files: readonly string[], edges: readonly Edge[]): string[][] {
   const out = new Map<string, string[]>();
   for (const e of edges) if (files.includes(e.to)) out.set(e.from, [...(out.get(e.from) ?? []), e.to]);
   const state = new Map<string, 'open' | 'done'>();

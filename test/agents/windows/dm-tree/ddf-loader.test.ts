@@ -46,7 +46,7 @@ describe('loading the Windows DM schema', () => {
     expect(loadWindowsDmSchema({ env: { [WINDOWS_DDF_ENV]: '' } }).source).toBe('fallback');
   });
 
-  it('the test run names the DDF folder (vitest.config.ts), so every simulated Windows device in the suite has the full tree', () => {
+  it('the test run names the DDF folder (test/setup/windows-ddf.ts), so every simulated Windows device in the suite has the full tree', () => {
     expect(process.env[WINDOWS_DDF_ENV]).toBe(DDF_DIR);
     expect(loadWindowsDmSchema()).toMatchObject({ source: 'ddf', directory: DDF_DIR });
   });

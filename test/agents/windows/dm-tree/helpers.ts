@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   DmTree,
   loadWindowsDmSchema,
@@ -9,10 +8,10 @@ import {
   type DmSchema,
   type DmTreeOptions,
 } from '../../../../agents/windows/dm-tree/index.js';
+import { windowsSpecs } from '../../../protocol/windows/fixtures.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 /** Microsoft's DDF files in this workspace (read at run time, never copied into the repository). */
-export const DDF_DIR = path.resolve(here, '../../../../../shared/specs/windows/ddf');
+export const DDF_DIR = path.join(windowsSpecs, 'ddf');
 
 let shared: DmSchema | undefined;
 /** The schema built from every DDF file, once for the test file (as a process builds it once for its devices). */
